@@ -1,0 +1,3 @@
+from mediavet.cli import main
+
+main()

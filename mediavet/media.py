@@ -1,0 +1,206 @@
+"""probe(): sniff a file's format from its bytes, hash it, and return a Media.
+
+A Media is the one object checks, detectors and reports receive: it holds the file's
+bytes and lazily caches the parsed metadata and the decoded (upright) pixels. Nothing
+downstream opens files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+DEFAULT_MAX_PIXELS = 200_000_000
+
+PHOTO_FORMATS = ("jpeg", "png", "gif", "webp", "tiff", "heif")
+VIDEO_FORMATS = ("mp4", "quicktime", "matroska", "avi")
+
+# The extension only hints at the format; these are the hints we understand.
+EXTENSION_FORMATS = {
+    ".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg", ".jfif": "jpeg",
+    ".png": "png", ".gif": "gif", ".webp": "webp",
+    ".tif": "tiff", ".tiff": "tiff", ".dng": "tiff",
+    ".heic": "heif", ".heif": "heif", ".hif": "heif",
+    ".mp4": "mp4", ".m4v": "mp4", ".mov": "quicktime", ".qt": "quicktime",
+    ".mkv": "matroska", ".webm": "matroska", ".avi": "avi",
+}
+
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}
+_QT_BRANDS = {b"qt  "}
+
+
+class MediaError(Exception):
+    """A file that cannot be verified: `kind` is a stable word, the message one line."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def sniff(head: bytes) -> str | None:
+    """The format named by a file's first bytes, or None when we do not know it."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return "avi"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "tiff"
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "matroska"
+    if head[4:8] == b"ftyp":
+        brands = {head[8:12]} | {head[i:i + 4] for i in range(16, min(len(head), 64), 4)}
+        if brands & _HEIF_BRANDS:
+            return "heif"
+        if head[8:12] in (b"avif", b"avis"):
+            return None
+        return "quicktime" if head[8:12] in _QT_BRANDS else "mp4"
+    if head[4:8] in (b"moov", b"mdat", b"wide", b"free", b"skip"):
+        return "quicktime"
+    return None
+
+
+def extension_format(path: Path) -> str | None:
+    return EXTENSION_FORMATS.get(path.suffix.lower())
+
+
+@dataclass(frozen=True, eq=False)
+class Media:
+    path: Path
+    data: bytes = field(repr=False)
+    sha256: str
+    format: str
+    max_pixels: int = DEFAULT_MAX_PIXELS
+
+    @property
+    def extension_format(self) -> str | None:
+        return extension_format(self.path)
+
+    @cached_property
+    def metadata(self):
+        from mediavet.metadata import read_metadata
+
+        return read_metadata(self)
+
+    @cached_property
+    def _header_image(self):
+        """The image opened lazily (header parsed, nothing decoded), size checked."""
+        from PIL import Image
+
+        Image.MAX_IMAGE_PIXELS = None  # we enforce our own limit, before decoding
+        if self.format == "heif":
+            _register_heif()
+        try:
+            image = Image.open(io.BytesIO(self.data))
+        except Exception as exc:  # Pillow raises many types for bad headers
+            raise MediaError("unreadable", f"cannot read the {self.format} header: {_one_line(exc)}") from None
+        width, height = image.size
+        if width <= 0 or height <= 0:
+            raise MediaError("unreadable", f"invalid image size {width}x{height}")
+        if width * height > self.max_pixels:
+            raise MediaError(
+                "too_large",
+                f"refused: {width}x{height} = {width * height / 1e6:.0f} MP exceeds --max-pixels "
+                f"{self.max_pixels / 1e6:.0f} MP (possible decompression bomb)",
+            )
+        return image
+
+    @property
+    def stored_size(self) -> tuple[int, int]:
+        """Width and height as stored in the file, before EXIF orientation."""
+        return self._header_image.size
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """Width and height as displayed (EXIF orientation applied)."""
+        width, height = self.stored_size
+        return (height, width) if self.metadata.orientation in (5, 6, 7, 8) else (width, height)
+
+    def image(self, max_side: int | None = None):
+        """The decoded picture, upright, as RGB; downscaled (cheaply) when max_side is given."""
+        return self._decoded(max_side)
+
+    def _decoded(self, max_side):
+        cache = self.__dict__.setdefault("_image_cache", {})
+        if max_side not in cache:
+            cache[max_side] = self._decode(max_side)
+        return cache[max_side]
+
+    def _decode(self, max_side):
+        from PIL import Image
+
+        self._header_image  # the size limit is enforced before anything is decoded
+        image = Image.open(io.BytesIO(self.data))
+        try:
+            if max_side and image.format == "JPEG":
+                image.draft("RGB", (max_side, max_side))  # DCT-domain downscale: decodes far less
+            image.load()
+            if getattr(image, "n_frames", 1) > 1:
+                image.seek(0)
+            image = image.convert("RGB")
+        except Exception as exc:
+            raise MediaError("corrupt", f"cannot decode the pixels: {_one_line(exc)}") from None
+        image = orient(image, self.metadata.orientation)
+        if max_side and max(image.size) > max_side:
+            image.thumbnail((max_side, max_side))
+        return image
+
+
+_TRANSPOSE = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM", 5: "TRANSPOSE",
+              6: "ROTATE_270", 7: "TRANSVERSE", 8: "ROTATE_90"}
+
+
+def orient(image, orientation: int):
+    """Apply an EXIF orientation value (1-8) to a PIL image."""
+    from PIL import Image
+
+    name = _TRANSPOSE.get(orientation)
+    return image.transpose(getattr(Image.Transpose, name)) if name else image
+
+
+_heif_registered = False
+
+
+def _register_heif():
+    global _heif_registered
+    if not _heif_registered:
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+        _heif_registered = True
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:200]
+
+
+def probe(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Media:
+    """Read and identify one file. Raises MediaError for anything we cannot verify."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(64)
+            if not head:
+                raise MediaError("empty", "empty file (0 bytes)")
+            fmt = sniff(head)
+            if fmt is None:
+                hint = extension_format(path)
+                named = f" (named like {hint})" if hint else ""
+                raise MediaError("unsupported", f"not a recognised image or video format{named}")
+            if fmt in VIDEO_FORMATS:
+                raise MediaError("unsupported", f"{fmt} video is not supported by verify yet")
+            data = head + handle.read()
+    except OSError as exc:
+        raise MediaError("unreadable", f"cannot read file: {exc.strerror or exc}") from None
+    return Media(path=path, data=data, sha256=hashlib.sha256(data).hexdigest(), format=fmt,
+                 max_pixels=max_pixels)

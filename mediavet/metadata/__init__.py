@@ -1,0 +1,124 @@
+"""One metadata structure for a file, read once and shared by verify and (later) audit.
+
+`read_metadata(media)` walks the container, then parses each block with its reader.
+Each block keeps "absent" apart from "present but unparseable".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mediavet.metadata.containers import Blocks, read_blocks
+from mediavet.metadata.exif import Exif, gps_datetime, gps_position, read_exif
+from mediavet.metadata.icc import read_icc
+from mediavet.metadata.iptc import read_iptc
+from mediavet.metadata.xmp import Xmp, read_xmp
+
+__all__ = ["Metadata", "Trailer", "read_metadata"]
+
+
+@dataclass
+class Trailer:
+    offset: int
+    size: int
+    kind: str
+    padding: bool  # only zero or 0xFF filler: harmless, common in camera files
+
+
+@dataclass
+class Metadata:
+    exif: Exif
+    xmp: Xmp
+    iptc: dict[str, str]
+    iptc_present: bool
+    text: dict[str, str]  # PNG text chunks
+    comments: list[str]
+    icc: dict[str, str] | None
+    mpf_images: int
+    trailer: Trailer | None
+    c2pa: bool
+    segments: list[str]
+    structure_error: str | None
+    gps: dict | None = field(default=None)
+
+    @property
+    def orientation(self) -> int:
+        return self.exif.orientation
+
+    def to_json(self) -> dict:
+        exif = {"state": self.exif.state, "error": self.exif.error, "tags": self.exif.tags,
+                "thumbnail_bytes": len(self.exif.thumbnail) if self.exif.thumbnail else 0,
+                "makernote": self.exif.makernote}
+        xmp = {"state": self.xmp.state, "error": self.xmp.error, "fields": self.xmp.fields,
+               "history": self.xmp.history}
+        trailer = None
+        if self.trailer:
+            trailer = {"offset": self.trailer.offset, "size": self.trailer.size, "kind": self.trailer.kind,
+                       "padding": self.trailer.padding}
+        return {
+            "exif": exif, "xmp": xmp, "iptc": self.iptc, "png_text": self.text, "comments": self.comments,
+            "icc": self.icc, "mpf_images": self.mpf_images, "trailer": trailer, "c2pa": self.c2pa,
+            "gps": self.gps, "segments": self.segments, "structure_error": self.structure_error,
+        }
+
+
+def read_metadata(media) -> Metadata:
+    blocks = read_blocks(media.data, media.format)
+    if media.format == "heif":
+        _heif_blocks(media, blocks)
+    exif = read_exif(blocks.exif)
+    metadata = Metadata(
+        exif=exif, xmp=read_xmp(blocks.xmp), iptc=read_iptc(blocks.iptc), iptc_present=blocks.iptc is not None,
+        text={k: v[:2000] for k, v in blocks.text.items()}, comments=[c[:300] for c in blocks.comments],
+        icc=read_icc(blocks.icc), mpf_images=blocks.mpf_images, trailer=_trailer(media.data, blocks),
+        c2pa=blocks.jumbf, segments=blocks.segments, structure_error=blocks.structure_error,
+    )
+    position = gps_position(exif) if exif.state == "ok" else None
+    if position:
+        when = gps_datetime(exif)
+        metadata.gps = {"lat": position[0], "lon": position[1], "alt": position[2],
+                        "utc": when.isoformat() if when else None}
+    return metadata
+
+
+def _heif_blocks(media, blocks: Blocks) -> None:
+    """HEIF keeps EXIF/XMP/ICC as items; pillow-heif hands them over."""
+    try:
+        info = media._header_image.info
+    except Exception:
+        return
+    exif = info.get("exif")
+    if exif:
+        blocks.exif = exif[6:] if exif.startswith(b"Exif\x00\x00") else exif
+    if info.get("xmp"):
+        blocks.xmp = info["xmp"]
+    if info.get("icc_profile"):
+        blocks.icc = info["icc_profile"]
+
+
+_SIGNATURES = [
+    (b"ftyp", 4, "MP4/QuickTime video (e.g. a Motion Photo)"), (b"PK\x03\x04", 0, "ZIP archive"),
+    (b"\xff\xd8\xff", 0, "JPEG image"), (b"\x89PNG", 0, "PNG image"), (b"Rar!", 0, "RAR archive"),
+    (b"7z\xbc\xaf", 0, "7-Zip archive"), (b"%PDF", 0, "PDF document"), (b"SEFH", -8, "Samsung edit data"),
+    (b"RIFF", 0, "RIFF data"), (b"<?xpacket", 0, "XMP packet"), (b"<x:xmpmeta", 0, "XMP packet"),
+]
+
+
+def _trailer(data: bytes, blocks: Blocks) -> Trailer | None:
+    end = blocks.image_end
+    if end is None or end >= len(data):
+        return None
+    tail = data[end:]
+    padding = tail.strip(b"\x00") == b"" or tail.strip(b"\xff") == b""
+    return Trailer(offset=end, size=len(tail), kind="padding" if padding else guess_kind(tail), padding=padding)
+
+
+def guess_kind(tail: bytes) -> str:
+    for signature, where, kind in _SIGNATURES:
+        if where >= 0 and tail[where:where + len(signature)] == signature:
+            return kind
+        if where < 0 and signature in tail[-64:]:
+            return kind
+    if b"ftyp" in tail[:64]:
+        return "MP4/QuickTime video (e.g. a Motion Photo)"
+    return "unknown data"

@@ -1,0 +1,81 @@
+"""verify: run the registered checks over one file and gather a FileReport."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mediavet.media import MediaError, probe
+from mediavet.verify.finding import Finding, Severity
+from mediavet.verify.options import VerifyOptions
+from mediavet.verify.registry import all_checks
+
+__all__ = ["FileReport", "Finding", "Severity", "VerifyOptions", "verify_file"]
+
+
+@dataclass
+class FileReport:
+    path: str
+    sha256: str | None = None
+    format: str | None = None
+    width: int | None = None
+    height: int | None = None
+    facts: dict = field(default_factory=dict)
+    metadata: dict = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    error: dict | None = None  # {"kind", "message"} when the file could not be verified
+
+    @property
+    def worst(self) -> Severity | None:
+        return max((f.severity for f in self.findings), default=None)
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.path, "sha256": self.sha256, "format": self.format, "width": self.width,
+            "height": self.height, "facts": self.facts, "metadata": self.metadata,
+            "findings": [f.to_json() for f in self.findings], "error": self.error,
+        }
+
+
+def verify_file(path: str | Path, options: VerifyOptions | None = None) -> FileReport:
+    """Verify one file. Never raises for a bad file: the report carries the error."""
+    options = options or VerifyOptions()
+    report = FileReport(path=str(path))
+    try:
+        media = probe(path, max_pixels=options.max_pixels)
+        report.sha256, report.format = media.sha256, media.format
+        structure_error = media.metadata.structure_error
+        if structure_error:
+            kind = "truncated" if structure_error.startswith("truncated") else "corrupt"
+            raise MediaError(kind, structure_error)
+        report.width, report.height = media.size
+        report.findings = run_checks(media, options)
+        report.facts = facts_of(media)
+        report.metadata = media.metadata.to_json()
+    except MediaError as exc:
+        report.error = {"kind": exc.kind, "message": exc.message}
+        report.findings = []
+    return report
+
+
+def facts_of(media) -> dict:
+    from mediavet.verify.facts import facts
+
+    return facts(media)
+
+
+def run_checks(media, options: VerifyOptions) -> list[Finding]:
+    findings: list[Finding] = []
+    for check in all_checks().values():
+        if media.format not in check.formats:
+            continue
+        try:
+            findings.extend(check.run(media, options))
+        except MediaError:
+            raise
+        except Exception as exc:  # a broken check must not crash the batch
+            findings.append(Finding(
+                "mediavet.check_error", Severity.WARN, f"check {check.id} failed: {type(exc).__name__}: {exc}"[:300],
+                {"check": check.id, "exception": type(exc).__name__},
+            ))
+    return sorted(findings, key=lambda f: (-f.severity, f.id, f.message))

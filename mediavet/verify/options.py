@@ -1,0 +1,18 @@
+"""Everything a verify run can be told, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from mediavet.media import DEFAULT_MAX_PIXELS
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    claimed_time: datetime | None = None
+    time_tolerance: timedelta = timedelta(hours=24)
+    claimed_location: tuple[float, float] | None = None
+    distance_tolerance_km: float = 25.0
+    max_pixels: int = DEFAULT_MAX_PIXELS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,13 @@ def verify_file(path: str | Path, options: VerifyOptions | None = None) -> FileR
     """Verify one file. Never raises for a bad file: the report carries the error."""
     options = options or VerifyOptions()
     report = FileReport(path=str(path))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # decoders warn about the very damage we report
+        _verify_into(report, path, options)
+    return report
+
+
+def _verify_into(report: FileReport, path, options: VerifyOptions) -> None:
     try:
         media = probe(path, max_pixels=options.max_pixels)
         report.sha256, report.format = media.sha256, media.format
@@ -55,7 +63,6 @@ def verify_file(path: str | Path, options: VerifyOptions | None = None) -> FileR
     except MediaError as exc:
         report.error = {"kind": exc.kind, "message": exc.message}
         report.findings = []
-    return report
 
 
 def facts_of(media) -> dict:

@@ -1,0 +1,171 @@
+"""The mediavet command line: thin click commands that parse, call the library and format.
+
+Start-up stays light: nothing heavy (Pillow, numpy, OpenCV, onnxruntime, PyAV) is imported
+until a command runs.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import datetime, timedelta, timezone
+
+import click
+
+from mediavet import __version__
+from mediavet.exitcodes import ExitCode
+
+SEVERITY_CHOICES = ["info", "warn", "high", "never"]
+
+
+def parse_when(value: str, param_hint: str) -> datetime:
+    """ISO 8601; a time without an offset is taken as UTC."""
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date/time (e.g. 2024-05-01T14:30:00+02:00)",
+                                 param_hint=param_hint) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def parse_duration(value: str, param_hint: str) -> timedelta:
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", value)
+    if not match:
+        raise click.BadParameter(f"{value!r} is not a duration such as 90m, 24h or 2d", param_hint=param_hint)
+    unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "": "hours"}[match.group(2)]
+    return timedelta(**{unit: float(match.group(1))})
+
+
+def parse_location(value: str, param_hint: str) -> tuple[float, float]:
+    try:
+        lat, lon = (float(part) for part in value.split(","))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not LAT,LON in decimal degrees", param_hint=param_hint) from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise click.BadParameter(f"{value!r} is out of range (lat -90..90, lon -180..180)", param_hint=param_hint)
+    return lat, lon
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mediavet")
+def main():
+    """Verify photos sent by sources, and make safe copies of them.
+
+    Exit codes: 0 clean; 1 a finding at or above --fail-on; 2 usage error;
+    3 some input unreadable or unsupported (the rest was processed);
+    4 a redaction could not be proven clean.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (see docs/report-schema.md).")
+@click.option("--jsonl", is_flag=True, help="Stream one JSON object per file, one per line.")
+@click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default="high", show_default=True,
+              help="Exit 1 when a finding is at or above this severity; 'never' to report only.")
+@click.option("--now", "now_text", metavar="ISO8601", help="The current time for date checks (default: now).")
+@click.option("--claimed-time", metavar="ISO8601", help="When the source says the picture was taken.")
+@click.option("--time-tolerance", default="24h", show_default=True, metavar="DURATION",
+              help="How far the capture time may be from --claimed-time (s, m, h or d).")
+@click.option("--claimed-location", metavar="LAT,LON", help="Where the source says the picture was taken.")
+@click.option("--distance-tolerance-km", type=click.FloatRange(min=0), default=25.0, show_default=True,
+              help="How far the GPS position may be from --claimed-location.")
+@click.option("--max-pixels", type=click.IntRange(min=1), default=200_000_000, show_default=True,
+              help="Refuse images larger than this before decoding (decompression bombs).")
+def verify(paths, as_json, jsonl, fail_on, now_text, claimed_time, time_tolerance, claimed_location,
+           distance_tolerance_km, max_pixels):
+    """Check that each photo is what it claims to be: metadata consistency, edits, generators.
+
+    PATHS are files or directories (searched recursively). Every finding carries its evidence.
+    """
+    from mediavet.inputs import expand
+    from mediavet.verify import VerifyOptions, verify_file
+
+    if as_json and jsonl:
+        raise click.UsageError("choose one of --json and --jsonl")
+    options = VerifyOptions(
+        now=parse_when(now_text, "--now") if now_text else datetime.now(timezone.utc),
+        claimed_time=parse_when(claimed_time, "--claimed-time") if claimed_time else None,
+        time_tolerance=parse_duration(time_tolerance, "--time-tolerance"),
+        claimed_location=parse_location(claimed_location, "--claimed-location") if claimed_location else None,
+        distance_tolerance_km=distance_tolerance_km,
+        max_pixels=max_pixels,
+    )
+    files = expand(paths)
+    if not files:
+        raise click.UsageError("no media files found in the given paths")
+    reports = []
+    with _progress(len(files), quiet=False) as advance:
+        for path in files:
+            report = verify_file(path, options)
+            reports.append(report)
+            if jsonl:
+                from mediavet.report.json_report import dumps
+
+                click.echo(dumps(report.to_json(), indent=None))
+            advance()
+    _output_verify(reports, as_json, jsonl, fail_on)
+    sys.exit(exit_code(reports, fail_on))
+
+
+def _output_verify(reports, as_json, jsonl, fail_on):
+    if jsonl:
+        return
+    if as_json:
+        from mediavet.report.json_report import document, dumps
+
+        click.echo(dumps(document(reports)))
+        return
+    from rich.console import Console
+
+    from mediavet.report.terminal import print_report, print_summary
+
+    console = Console(highlight=False, soft_wrap=False)
+    for report in reports:
+        print_report(console, report)
+    print_summary(console, reports, fail_on)
+    for report in reports:  # errors also go to stderr, one line each, for scripts
+        if report.error:
+            click.echo(f"mediavet: {report.path}: {report.error['message']}", err=True)
+
+
+def exit_code(reports, fail_on: str) -> int:
+    if any(report.error for report in reports):
+        return ExitCode.INPUT_ERROR
+    if fail_on != "never":
+        from mediavet.verify.finding import Severity
+
+        threshold = Severity.parse(fail_on)
+        if any(report.worst is not None and report.worst >= threshold for report in reports):
+            return ExitCode.FINDINGS
+    return ExitCode.OK
+
+
+class _progress:
+    """A rich progress bar on stderr for batches, when stderr is a terminal."""
+
+    def __init__(self, total: int, quiet: bool):
+        self.total = total
+        self.enabled = total > 1 and not quiet and sys.stderr.isatty()
+        self.bar = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return lambda: None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.bar = Progress(TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                            console=Console(stderr=True), transient=True)
+        self.bar.start()
+        task = self.bar.add_task("verify", total=self.total)
+        return lambda: self.bar.advance(task)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Report writers: terminal (rich) and JSON. They format; they never decide."""

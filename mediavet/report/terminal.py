@@ -1,0 +1,74 @@
+"""The terminal report: one block per file with its verdict, findings and key facts.
+
+Everything that came out of a file is untrusted: it is printed as plain Text with
+control characters removed, never as rich markup.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from mediavet.verify.finding import Severity
+
+STYLES = {Severity.INFO: "cyan", Severity.WARN: "yellow", Severity.HIGH: "bold red"}
+
+
+def clean(value) -> str:
+    """Untrusted text made safe to print: no control characters, no escape sequences."""
+    text = str(value)
+    return "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in text)
+
+
+def verdict(report) -> Text:
+    if report.error:
+        return Text(f"ERROR ({report.error['kind']})", style="bold magenta")
+    worst = report.worst
+    if worst is None:
+        return Text("no findings", style="green")
+    count = len(report.findings)
+    return Text(f"{str(worst).upper()}: {count} finding{'s' if count != 1 else ''}", style=STYLES[worst])
+
+
+def print_report(console: Console, report) -> None:
+    header = Text.assemble(Text(clean(report.path), style="bold"), "  ", verdict(report))
+    console.print(header)
+    if report.error:
+        console.print(Text(f"  {clean(report.error['message'])}", style="magenta"))
+        return
+    if report.findings:
+        table = Table(show_header=True, header_style="dim", box=None, padding=(0, 1))
+        table.add_column("severity")
+        table.add_column("finding")
+        table.add_column("what it means", overflow="fold")
+        for finding in report.findings:
+            table.add_row(Text(str(finding.severity), style=STYLES[finding.severity]), Text(finding.id),
+                          Text(clean(finding.message)))
+        console.print(table)
+    facts = report.facts
+    gps = facts.get("gps")
+    rows = [
+        ("camera", facts.get("camera")),
+        ("captured", f"{facts['capture_time']} ({facts['capture_time_source']})" if facts.get("capture_time") else None),
+        ("gps", f"{gps['lat']:.6f}, {gps['lon']:.6f}" + (f", {gps['alt']:.0f} m" if gps.get("alt") is not None else "")
+         if gps else None),
+        ("software", facts.get("software")),
+        ("size", f"{report.width}x{report.height} {report.format}"),
+        ("sha256", report.sha256),
+    ]
+    for label, value in rows:
+        if value:
+            console.print(Text.assemble(Text(f"  {label:<9}", style="dim"), Text(clean(value))))
+    console.print()
+
+
+def print_summary(console: Console, reports, fail_on) -> None:
+    errors = sum(1 for r in reports if r.error)
+    counts = {s: sum(1 for r in reports if r.worst == s) for s in Severity}
+    parts = [f"{len(reports)} file{'s' if len(reports) != 1 else ''}"]
+    parts += [f"{counts[s]} {s}" for s in (Severity.HIGH, Severity.WARN, Severity.INFO) if counts[s]]
+    if errors:
+        parts.append(f"{errors} unreadable")
+    parts.append(f"fail-on: {fail_on}")
+    console.print(Text(", ".join(parts), style="bold"))

@@ -1,0 +1,266 @@
+"""Generate mediavet's own samples: one small image per verify check that triggers it, and
+clean images where nothing may fire. Each sample's expected report is written next to it
+as <name>.expected.json (the golden file), from `mediavet verify --json --now NOW`.
+
+    python samples/generate.py            # rewrite images and golden reports
+    python samples/generate.py --reports  # rewrite only the golden reports
+
+Everything here is synthetic and deterministic: pictures are drawn, metadata is built
+byte by byte with the small TIFF writer below (so tests can also build broken EXIF).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import sys
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+HERE = Path(__file__).resolve().parent
+NOW = "2026-01-01T00:00:00+00:00"  # the fixed --now the golden reports are made with
+
+ASCII, SHORT, LONG, RATIONAL, UNDEFINED, BYTE = 2, 3, 4, 5, 7, 1
+_SIZES = {BYTE: 1, ASCII: 1, SHORT: 2, LONG: 4, RATIONAL: 8, UNDEFINED: 1}
+
+
+# --- pictures -------------------------------------------------------------------------
+
+def scene(variant: int = 0, size=(320, 240)) -> Image.Image:
+    """A small drawn picture; different variants are clearly different pictures."""
+    width, height = size
+    image = Image.new("RGB", size)
+    draw = ImageDraw.Draw(image)
+    for y in range(height):  # sky-to-ground gradient
+        shade = int(60 + 150 * y / height)
+        draw.line([(0, y), (width, y)], fill=(shade // 2, shade // 2 + 30, 200 - shade // 2) if variant == 0
+                  else (200 - shade // 3, shade // 3, shade // 2))
+    if variant == 0:
+        draw.rectangle([40, 120, 140, 220], fill=(180, 60, 40))  # a building
+        draw.polygon([(30, 120), (90, 70), (150, 120)], fill=(90, 30, 20))
+        draw.ellipse([230, 30, 290, 90], fill=(250, 230, 120))  # the sun
+        draw.rectangle([180, 160, 300, 200], fill=(40, 120, 40))
+    else:
+        draw.ellipse([60, 40, 260, 220], fill=(30, 30, 160))
+        draw.rectangle([0, 0, 90, 60], fill=(240, 240, 240))
+        draw.line([(0, 239), (319, 0)], fill=(255, 255, 0), width=12)
+    return image
+
+
+def jpeg_bytes(image: Image.Image, quality: int = 90) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality)
+    return out.getvalue()
+
+
+# --- a minimal TIFF/EXIF writer -------------------------------------------------------
+
+def _encode(kind: int, value) -> bytes:
+    if kind == ASCII:
+        return value.encode("latin-1") + b"\x00"
+    if kind == UNDEFINED:
+        return bytes(value)
+    values = value if isinstance(value, (list, tuple)) else [value]
+    if kind == RATIONAL:
+        return b"".join(struct.pack(">II", *_rational(v)) for v in values)
+    fmt = {BYTE: "B", SHORT: "H", LONG: "I"}[kind]
+    return b"".join(struct.pack(">" + fmt, v) for v in values)
+
+
+def _rational(value) -> tuple[int, int]:
+    if isinstance(value, tuple):
+        return value
+    return (int(round(value * 10000)), 10000)
+
+
+def exif_block(ifd0: dict, exif: dict | None = None, gps: dict | None = None, thumbnail: bytes | None = None) -> bytes:
+    """A big-endian TIFF structure: IFD0 (+ Exif and GPS sub-IFDs) and IFD1 with a JPEG thumbnail.
+
+    Each dict maps tag -> (type, value).
+    """
+    ifds = [("ifd0", dict(ifd0))]
+    if exif:
+        ifds.append(("exif", dict(exif)))
+    if gps:
+        ifds.append(("gps", dict(gps)))
+    if thumbnail is not None:
+        ifds.append(("ifd1", {0x0103: (SHORT, 6), 0x0201: (LONG, 0), 0x0202: (LONG, len(thumbnail))}))
+    if exif:
+        ifds[0][1][0x8769] = (LONG, 0)
+    if gps:
+        ifds[0][1][0x8825] = (LONG, 0)
+
+    def extra(entries):
+        return sum(len(_encode(t, v)) + len(_encode(t, v)) % 2 for t, v in entries.values() if len(_encode(t, v)) > 4)
+
+    offsets, position = {}, 8
+    for name, entries in ifds:
+        offsets[name] = position
+        position += 2 + 12 * len(entries) + 4 + extra(entries)
+    thumb_offset = position
+    if exif:
+        ifds[0][1][0x8769] = (LONG, offsets["exif"])
+    if gps:
+        ifds[0][1][0x8825] = (LONG, offsets["gps"])
+    if thumbnail is not None:
+        ifds[-1][1][0x0201] = (LONG, thumb_offset)
+
+    out = bytearray(b"MM\x00*" + struct.pack(">I", 8))
+    for index, (name, entries) in enumerate(ifds):
+        data_at = offsets[name] + 2 + 12 * len(entries) + 4
+        table, data = bytearray(struct.pack(">H", len(entries))), bytearray()
+        for tag in sorted(entries):
+            kind, value = entries[tag]
+            raw = _encode(kind, value)
+            count = len(raw) // _SIZES[kind]
+            if len(raw) <= 4:
+                table += struct.pack(">HHI", tag, kind, count) + raw.ljust(4, b"\x00")
+            else:
+                table += struct.pack(">HHII", tag, kind, count, data_at + len(data))
+                data += raw + (b"\x00" if len(raw) % 2 else b"")
+        next_ifd = offsets["ifd1"] if name == "ifd0" and thumbnail is not None else 0
+        table += struct.pack(">I", next_ifd)
+        out += table + data
+        assert len(out) == (offsets[ifds[index + 1][0]] if index + 1 < len(ifds) else thumb_offset)
+    if thumbnail is not None:
+        out += thumbnail
+    return bytes(out)
+
+
+def insert_segments(jpeg: bytes, *segments: tuple[int, bytes]) -> bytes:
+    """Put APPn segments right after SOI (dropping the encoder's own JFIF APP0 if asked)."""
+    body = b"".join(bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload for marker, payload in segments)
+    return jpeg[:2] + body + jpeg[2:]
+
+
+def app1_exif(tiff: bytes) -> tuple[int, bytes]:
+    return 0xE1, b"Exif\x00\x00" + tiff
+
+
+def app1_xmp(xml: str) -> tuple[int, bytes]:
+    return 0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + xml.encode("utf-8")
+
+
+def xmp_packet(properties: str) -> str:
+    return ("<?xpacket begin='\ufeff' id='W5M0MpCehiHzreSzNTczkc9d'?>"
+            "<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>"
+            "<rdf:Description rdf:about='' xmlns:xmp='http://ns.adobe.com/xap/1.0/' "
+            "xmlns:Iptc4xmpExt='http://iptc.org/std/Iptc4xmpExt/2008-02-29/'>"
+            f"{properties}</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end='w'?>")
+
+
+def png_with_text(image: Image.Image, chunks: dict[str, str]) -> bytes:
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    for key, value in chunks.items():
+        info.add_text(key, value)
+    out = io.BytesIO()
+    image.save(out, "PNG", pnginfo=info)
+    return out.getvalue()
+
+
+# --- the camera whose metadata the samples share --------------------------------------
+
+def camera_exif(*, make="NIKON CORPORATION", model="NIKON D5300", software="Ver.1.02",
+                original="2025:06:14 09:30:12", digitized=None, modified=None, offset="+03:00",
+                size=(320, 240), gps=(48.8584, 2.2945), gps_stamp=("2025:06:14", (6, 30, 10)),
+                thumbnail_variant: int | None = 0) -> bytes:
+    ifd0 = {0x010F: (ASCII, make), 0x0110: (ASCII, model), 0x0112: (SHORT, 1), 0x0131: (ASCII, software),
+            0x0132: (ASCII, modified or original)}
+    ifd0 = {tag: value for tag, value in ifd0.items() if value[1] is not None}
+    exif = {0x9003: (ASCII, original), 0x9004: (ASCII, digitized or original), 0x9010: (ASCII, offset),
+            0x9011: (ASCII, offset), 0xA002: (LONG, size[0]), 0xA003: (LONG, size[1]),
+            0x9000: (UNDEFINED, b"0231")}
+    gps_ifd = None
+    if gps is not None:
+        lat, lon = gps
+        gps_ifd = {0x0000: (BYTE, [2, 3, 0, 0]), 0x0001: (ASCII, "N" if lat >= 0 else "S"),
+                   0x0002: (RATIONAL, _dms(abs(lat))), 0x0003: (ASCII, "E" if lon >= 0 else "W"),
+                   0x0004: (RATIONAL, _dms(abs(lon)))}
+        if gps_stamp:
+            day, (h, m, s) = gps_stamp
+            gps_ifd[0x0007] = (RATIONAL, [(h, 1), (m, 1), (s, 1)])
+            gps_ifd[0x001D] = (ASCII, day)
+    thumb = None
+    if thumbnail_variant is not None:
+        thumb = jpeg_bytes(scene(thumbnail_variant).resize((160, 120)), quality=75)
+    return exif_block(ifd0, exif, gps_ifd, thumb)
+
+
+def _dms(value: float):
+    degrees = int(value)
+    minutes = int((value - degrees) * 60)
+    seconds = round(((value - degrees) * 60 - minutes) * 60 * 100)
+    return [(degrees, 1), (minutes, 1), (seconds, 100)]
+
+
+def camera_jpeg(**kwargs) -> bytes:
+    return insert_segments(jpeg_bytes(scene(0)), app1_exif(camera_exif(**kwargs)))
+
+
+# --- the samples ----------------------------------------------------------------------
+
+def samples() -> dict[str, bytes]:
+    """File name -> bytes. Names say what each sample is for."""
+    stripped = jpeg_bytes(scene(0))
+    zip_bytes = b"PK\x03\x04" + b"\x14\x00" + b"\x00" * 24 + b"source-notes.txt" + b"meet at gate 3" * 4
+    return {
+        # clean: nothing may fire
+        "clean_camera.jpg": camera_jpeg(),
+        "clean_phone.jpg": camera_jpeg(make="Google", model="Pixel 8", software="HDR+ 1.0.570503588zd",
+                                       thumbnail_variant=None),
+        "clean_android_firmware.jpg": camera_jpeg(make="HMD Global", model="Nokia 8.3 5G",
+                                                  software="00WW_3_380_SP02", thumbnail_variant=None, gps=None),
+        # one per check
+        "metadata_none.jpg": stripped,
+        "exif_corrupt.jpg": insert_segments(stripped, (0xE1, b"Exif\x00\x00MM\x00*\xff\xff\xff\xf0garbage")),
+        "exif_editing_software.jpg": camera_jpeg(software="Adobe Photoshop 25.0 (Windows)"),
+        "exif_datetime_order.jpg": camera_jpeg(modified="2025:06:13 18:00:00"),
+        "exif_datetime_future.jpg": camera_jpeg(original="2031:03:01 12:00:00", gps=None),
+        "exif_gps_time_mismatch.jpg": camera_jpeg(gps_stamp=("2025:06:17", (6, 30, 10))),
+        "exif_gps_invalid.jpg": camera_jpeg(gps=(0.0, 0.0), gps_stamp=None),
+        "exif_dimension_mismatch.jpg": camera_jpeg(size=(6000, 4000)),
+        "exif_thumbnail_mismatch.jpg": camera_jpeg(thumbnail_variant=1),
+        "exif_make_model.jpg": camera_jpeg(model=None),
+        "file_type_mismatch.png": camera_jpeg(),
+        "file_trailing_data.jpg": camera_jpeg() + zip_bytes,
+        "provenance_ai_generated.jpg": insert_segments(stripped, app1_xmp(xmp_packet(
+            "<Iptc4xmpExt:DigitalSourceType>http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+            "</Iptc4xmpExt:DigitalSourceType>"))),
+        "provenance_ai_parameters.png": png_with_text(scene(1), {
+            "parameters": "a factory dormitory at night\nNegative prompt: blurry\n"
+                          "Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1234, Size: 320x240"}),
+    }
+
+
+def write_reports() -> None:
+    """Regenerate every golden report from the samples as they are on disk."""
+    from click.testing import CliRunner
+
+    from mediavet.cli import main
+
+    import os
+
+    os.chdir(HERE.parent)
+    for path in sorted(HERE.iterdir()):
+        if path.suffix in (".py", ".json", ".md") or path.name.startswith("."):
+            continue
+        result = CliRunner().invoke(main, ["verify", "--json", "--fail-on", "never", "--now", NOW,
+                                           f"samples/{path.name}"])
+        document = json.loads(result.stdout)
+        (HERE / f"{path.stem}.expected.json").write_text(json.dumps(document["files"][0], indent=2,
+                                                                    ensure_ascii=False) + "\n")
+
+
+def main(argv: list[str]) -> None:
+    if "--reports" not in argv:
+        for name, data in samples().items():
+            (HERE / name).write_bytes(data)
+    write_reports()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -171,9 +171,10 @@ def camera_exif(*, make="NIKON CORPORATION", model="NIKON D5300", software="Ver.
     ifd0 = {0x010F: (ASCII, make), 0x0110: (ASCII, model), 0x0112: (SHORT, 1), 0x0131: (ASCII, software),
             0x0132: (ASCII, modified or original)}
     ifd0 = {tag: value for tag, value in ifd0.items() if value[1] is not None}
-    exif = {0x9003: (ASCII, original), 0x9004: (ASCII, digitized or original), 0x9010: (ASCII, offset),
-            0x9011: (ASCII, offset), 0xA002: (LONG, size[0]), 0xA003: (LONG, size[1]),
-            0x9000: (UNDEFINED, b"0231")}
+    exif = {0x9003: (ASCII, original), 0x9004: (ASCII, digitized or original), 0xA002: (LONG, size[0]),
+            0xA003: (LONG, size[1]), 0x9000: (UNDEFINED, b"0231")}
+    if offset:
+        exif.update({0x9010: (ASCII, offset), 0x9011: (ASCII, offset)})
     gps_ifd = None
     if gps is not None:
         lat, lon = gps

@@ -11,7 +11,7 @@ from mediavet.verify.registry import check
 # Editors that change pixels. Camera firmware ("Ver.1.02", "HDR+ 1.0...", "00WW_3_380_SP02"),
 # transfer tools (Nikon Transfer) and catalogues (Adobe Bridge) are deliberately absent.
 EDITORS = [
-    ("Adobe Photoshop", r"photoshop"), ("Adobe Lightroom", r"lightroom"), ("Adobe Camera Raw", r"camera raw"),
+    ("Adobe Lightroom", r"lightroom"), ("Adobe Photoshop", r"photoshop"), ("Adobe Camera Raw", r"camera raw"),
     ("Adobe Fireworks", r"fireworks"), ("GIMP", r"\bgimp\b"), ("Snapseed", r"snapseed"),
     ("Affinity Photo", r"affinity"), ("Pixelmator", r"pixelmator"), ("Capture One", r"capture ?one"),
     ("darktable", r"darktable"), ("RawTherapee", r"rawtherapee"), ("Paint.NET", r"paint\.net"),

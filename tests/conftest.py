@@ -1,0 +1,33 @@
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+CORPUS = Path(os.environ.get("MEDIAVET_CORPUS", ROOT.parent / "shared" / "corpus"))
+NOW = "2026-01-01T00:00:00+00:00"
+
+sys.path.insert(0, str(SAMPLES))  # samples/generate.py builds bad inputs for tests too
+
+
+@pytest.fixture
+def corpus():
+    if not CORPUS.is_dir():
+        pytest.skip(f"shared corpus not present at {CORPUS}")
+    return CORPUS
+
+
+def run(*args):
+    """Run the CLI in-process; returns click's Result (stdout and stderr kept apart)."""
+    from mediavet.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def verify_json(*args):
+    result = run("verify", "--json", "--fail-on", "never", "--now", NOW, *args)
+    return result, json.loads(result.stdout)

@@ -72,12 +72,15 @@ def main():
               help="How far the GPS position may be from --claimed-location.")
 @click.option("--max-pixels", type=click.IntRange(min=1), default=200_000_000, show_default=True,
               help="Refuse images larger than this before decoding (decompression bombs).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes for large batches (default: one per core).")
 def verify(paths, as_json, jsonl, fail_on, now_text, claimed_time, time_tolerance, claimed_location,
-           distance_tolerance_km, max_pixels):
+           distance_tolerance_km, max_pixels, jobs):
     """Check that each photo is what it claims to be: metadata consistency, edits, generators.
 
     PATHS are files or directories (searched recursively). Every finding carries its evidence.
     """
+    from mediavet.batch import default_jobs, run_ordered
     from mediavet.inputs import expand
     from mediavet.verify import VerifyOptions, verify_file
 
@@ -96,8 +99,7 @@ def verify(paths, as_json, jsonl, fail_on, now_text, claimed_time, time_toleranc
         raise click.UsageError("no media files found in the given paths")
     reports = []
     with _progress(len(files), quiet=False) as advance:
-        for path in files:
-            report = verify_file(path, options)
+        for report in run_ordered(verify_file, files, jobs or default_jobs(), options=options):
             reports.append(report)
             if jsonl:
                 from mediavet.report.json_report import dumps

@@ -89,3 +89,8 @@ def test_terminal_report_shows_facts():
     assert "2025-06-14T09:30:12+03:00" in out
     assert "48.858" in out and "2.294" in out
     assert "no findings" in out and result.exit_code == 0
+
+
+def test_worker_processes_give_the_same_report():
+    args = ("verify", "--json", "--fail-on", "never", "--now", "2026-01-01T00:00:00Z", SAMPLES)
+    assert run(*args, "--jobs", "1").stdout == run(*args, "--jobs", "2").stdout

@@ -39,17 +39,18 @@ def trim_uniform_border(image, tolerance: float = 12.0):
     return image.crop((int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1))
 
 
-def _variants():
-    from PIL import Image
+def _variants(square):
+    """The eight quarter-turn/mirror variants of a square array, by name."""
+    import numpy as np
 
-    t = Image.Transpose
-    return [("identity", None), ("rotate_90", t.ROTATE_90), ("rotate_180", t.ROTATE_180),
-            ("rotate_270", t.ROTATE_270), ("mirror", t.FLIP_LEFT_RIGHT), ("flip", t.FLIP_TOP_BOTTOM),
-            ("transpose", t.TRANSPOSE), ("transverse", t.TRANSVERSE)]
+    for name, turns in (("identity", 0), ("rotate_90", 1), ("rotate_180", 2), ("rotate_270", 3)):
+        yield name, np.rot90(square, turns)
+        yield f"mirrored_{name}", np.rot90(square[:, ::-1], turns)
 
 
 def similarity(thumb, main) -> tuple[float, str]:
-    """Best correlation of the two pictures over the eight quarter-turn/mirror variants."""
+    """Best correlation of the two pictures over the eight quarter-turn/mirror variants,
+    with and without the thumbnail's uniform borders."""
     import numpy as np
 
     target = grey_square(main)
@@ -57,13 +58,13 @@ def similarity(thumb, main) -> tuple[float, str]:
     best, best_name = -1.0, "identity"
     trimmed = trim_uniform_border(thumb)
     bases = [("", thumb)] + ([("trimmed+", trimmed)] if trimmed.size != thumb.size else [])
-    variants = [(prefix + name, base, op) for prefix, base in bases for name, op in _variants()]
-    for name, base, op in variants:
-        candidate = grey_square(base.transpose(op) if op else base)
-        denominator = norm_target * np.sqrt((candidate ** 2).sum())
-        score = float((candidate * target).sum() / denominator) if denominator > 0 else 0.0
-        if score > best:
-            best, best_name = score, name
+    for prefix, base in bases:
+        square = grey_square(base)
+        norm = np.sqrt((square ** 2).sum())
+        for name, candidate in _variants(square):
+            score = float((candidate * target).sum() / (norm_target * norm)) if norm_target * norm > 0 else 0.0
+            if score > best:
+                best, best_name = score, prefix + name
     return best, best_name
 
 

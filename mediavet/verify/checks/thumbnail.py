@@ -27,16 +27,22 @@ def grey_square(image, side: int = SIDE):
     return values - values.mean()
 
 
-def trim_uniform_border(image, tolerance: float = 12.0):
-    """Cut away bars of (near) uniform colour along the edges, as letterboxed thumbnails have."""
-    import numpy as np
-
-    grey = np.asarray(image.convert("L"), dtype=np.float64)
-    rows = np.where(grey.std(axis=1) > tolerance)[0]
-    cols = np.where(grey.std(axis=0) > tolerance)[0]
-    if len(rows) < 4 or len(cols) < 4:
-        return image
-    return image.crop((int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1))
+def letterbox_crops(thumb, main_size) -> list:
+    """The centred regions of the thumbnail where the main picture would sit if the thumbnail
+    was letterboxed (or pillarboxed) to another aspect ratio, upright or turned."""
+    width, height = thumb.size
+    crops = []
+    for aspect in (main_size[0] / main_size[1], main_size[1] / main_size[0]):
+        if abs(aspect - width / height) / aspect < 0.03:
+            continue
+        if aspect > width / height:  # bars above and below
+            inner = max(1, round(width / aspect))
+            box = (0, (height - inner) // 2, width, (height - inner) // 2 + inner)
+        else:  # bars left and right
+            inner = max(1, round(height * aspect))
+            box = ((width - inner) // 2, 0, (width - inner) // 2 + inner, height)
+        crops.append(thumb.crop(box))
+    return crops
 
 
 def _variants(square):
@@ -50,14 +56,13 @@ def _variants(square):
 
 def similarity(thumb, main) -> tuple[float, str]:
     """Best correlation of the two pictures over the eight quarter-turn/mirror variants,
-    with and without the thumbnail's uniform borders."""
+    of the whole thumbnail and of its letterboxed region."""
     import numpy as np
 
     target = grey_square(main)
     norm_target = np.sqrt((target ** 2).sum())
     best, best_name = -1.0, "identity"
-    trimmed = trim_uniform_border(thumb)
-    bases = [("", thumb)] + ([("trimmed+", trimmed)] if trimmed.size != thumb.size else [])
+    bases = [("", thumb)] + [("letterboxed+", crop) for crop in letterbox_crops(thumb, main.size)]
     for prefix, base in bases:
         square = grey_square(base)
         norm = np.sqrt((square ** 2).sum())
@@ -92,5 +97,5 @@ def thumbnail_mismatch(media, options):
         f"the embedded thumbnail shows a different picture (similarity {score:.2f} < {THRESHOLD}): edited after capture",
         {"similarity": round(score, 3), "threshold": THRESHOLD, "best_alignment": variant,
          "thumbnail_size": list(thumb.size), "image_size": list(media.size),
-         "method": f"correlation of {SIDE}x{SIDE} grey images, borders trimmed, 8 orientations"},
+         "method": f"correlation of {SIDE}x{SIDE} grey images, 8 orientations, with and without letterbox bars"},
     )]

@@ -87,3 +87,29 @@ def test_cli_process_has_no_traceback_on_garbage(tmp_path):
     assert proc.returncode == 3
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().count("\n") == 0 and "x.jpg" in proc.stderr
+
+
+def test_mutated_files_never_crash_a_check(tmp_path):
+    """Flip bytes all over real samples: every result is a report or a clean error, never an exception."""
+    import random
+
+    from mediavet.verify import VerifyOptions, verify_file
+
+    rng = random.Random(1234)
+    originals = [p for p in sorted(SAMPLES.iterdir()) if p.suffix in (".jpg", ".png")]
+    internal = []
+    for round_ in range(300):
+        source = originals[round_ % len(originals)]
+        data = bytearray(source.read_bytes())
+        for _ in range(rng.randint(1, 12)):
+            position = rng.randrange(min(len(data), 2048)) if rng.random() < 0.7 else rng.randrange(len(data))
+            data[position] = rng.randrange(256)
+        if rng.random() < 0.2:
+            data = data[: rng.randrange(len(data))]
+        path = tmp_path / f"mutant{source.suffix}"
+        path.write_bytes(bytes(data))
+        report = verify_file(path, VerifyOptions())
+        crashed = [f for f in report.findings if f.id == "mediavet.check_error"]
+        if crashed or (report.error and report.error["kind"] == "internal"):
+            internal.append((source.name, report.error, crashed))
+    assert not internal, internal[:3]

@@ -15,8 +15,8 @@ def read_icc(profile: bytes | None) -> dict[str, str] | None:
         if text and text.isprintable():
             info[key] = text
     count = struct.unpack(">I", profile[128:132])[0]
-    for i in range(min(count, 256)):
-        sig, offset, size = struct.unpack(">4sII", profile[132 + 12 * i:144 + 12 * i] or b"\0" * 12)
+    for i in range(min(count, 256, (len(profile) - 132) // 12)):
+        sig, offset, size = struct.unpack(">4sII", profile[132 + 12 * i:144 + 12 * i])
         name = {b"desc": "description", b"dmnd": "manufacturer_description", b"dmdd": "model_description",
                 b"cprt": "copyright"}.get(sig)
         if name:

@@ -63,6 +63,9 @@ def _verify_into(report: FileReport, path, options: VerifyOptions) -> None:
     except MediaError as exc:
         report.error = {"kind": exc.kind, "message": exc.message}
         report.findings = []
+    except Exception as exc:  # a reader bug must cost one file, never the batch
+        report.error = {"kind": "internal", "message": f"mediavet failed on this file: {type(exc).__name__}: {exc}"[:300]}
+        report.findings = []
 
 
 def facts_of(media) -> dict:

@@ -1,0 +1,127 @@
+"""Perceptual hashes as small typed values (the first step of archive matching, issue #3).
+
+A hash always names its algorithm and size, as text `pdq:256:<hex>` or `phash:64:<hex>`,
+so lists from different tools and newsrooms never mix. `a - b` is the Hamming distance and
+refuses hashes of different kinds; `compare()` returns the distance with the threshold used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Distances at or below which two hashes are taken as the same picture (the published
+# operating points: PDQ 31 of 256 bits; pHash/dHash about 10 of 64).
+THRESHOLDS = {"pdq": 31, "phash": 10, "dhash": 10}
+PDQ_MIN_QUALITY = 50  # PDQ's own advice: below this the hash of a flat image is not trustworthy
+
+
+@dataclass(frozen=True)
+class PerceptualHash:
+    algo: str
+    bits: int
+    value: int  # the bits, most significant first
+    quality: int | None = None  # PDQ's quality score (0-100); None for the others
+
+    def __str__(self) -> str:
+        return f"{self.algo}:{self.bits}:{self.value:0{self.bits // 4}x}"
+
+    @classmethod
+    def parse(cls, text: str) -> "PerceptualHash":
+        try:
+            algo, bits, hexdigits = text.strip().split(":")
+            size = int(bits)
+            value = int(hexdigits, 16)
+        except ValueError:
+            raise ValueError(f"not a hash of the form algo:bits:hex: {text[:80]!r}") from None
+        if algo not in THRESHOLDS or size % 4 or len(hexdigits) != size // 4:
+            raise ValueError(f"unknown hash kind or wrong length: {text[:80]!r}")
+        return cls(algo, size, value)
+
+    @property
+    def trusted(self) -> bool:
+        return self.quality is None or self.quality >= PDQ_MIN_QUALITY
+
+    def __sub__(self, other: "PerceptualHash") -> int:
+        if (self.algo, self.bits) != (other.algo, other.bits):
+            raise ValueError(f"cannot compare {self.algo}:{self.bits} with {other.algo}:{other.bits}")
+        return (self.value ^ other.value).bit_count()
+
+
+@dataclass(frozen=True)
+class Comparison:
+    algo: str
+    distance: int
+    threshold: int
+
+    @property
+    def match(self) -> bool:
+        return self.distance <= self.threshold
+
+
+def compare(a: PerceptualHash, b: PerceptualHash, threshold: int | None = None) -> Comparison:
+    return Comparison(a.algo, a - b, THRESHOLDS[a.algo] if threshold is None else threshold)
+
+
+def _from_bits(algo: str, bits, quality=None) -> PerceptualHash:
+    value = 0
+    for bit in bits:
+        value = (value << 1) | int(bool(bit))
+    return PerceptualHash(algo, len(bits), value, quality)
+
+
+def trim_uniform_border(image, tolerance: float = 10.0):
+    """Cut away borders of one flat colour (screenshots, frames added around a picture).
+
+    Only rows and columns from the outside in whose every pixel stays within `tolerance`
+    of the corner colour are removed; the picture itself is never cut.
+    """
+    import numpy as np
+
+    grey = np.asarray(image.convert("L"), dtype=np.int16)
+    if grey.size == 0:
+        return image
+    background = int(np.median([grey[0, 0], grey[0, -1], grey[-1, 0], grey[-1, -1]]))
+    flat = np.abs(grey - background) <= tolerance
+    rows = np.where(~flat.all(axis=1))[0]
+    cols = np.where(~flat.all(axis=0))[0]
+    if len(rows) == 0 or len(cols) == 0:
+        return image
+    top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    if (right - left) * (bottom - top) < 0.1 * grey.size:
+        return image  # a small object on a flat background: not a border
+    return image.crop((left, top, right, bottom))
+
+
+def compute(image, algos=("pdq", "phash", "dhash"), trim: bool = True) -> list[PerceptualHash]:
+    """Hashes of a decoded picture (PIL image, upright), border trimmed first."""
+    import numpy as np
+
+    if trim:
+        image = trim_uniform_border(image)
+    hashes = []
+    for algo in algos:
+        if algo == "pdq":
+            import pdqhash
+
+            bits, quality = pdqhash.compute(np.ascontiguousarray(np.asarray(image.convert("RGB"))))
+            hashes.append(_from_bits("pdq", bits, int(quality)))
+        elif algo in ("phash", "dhash"):
+            import imagehash
+
+            function = imagehash.phash if algo == "phash" else imagehash.dhash
+            hashes.append(_from_bits(algo, function(image).hash.flatten()))
+        else:
+            raise ValueError(f"unknown hash algorithm {algo!r}")
+    return hashes
+
+
+def dihedral(image, algo: str = "pdq") -> list[PerceptualHash]:
+    """The hash of each of the eight quarter-turn/mirror variants: mirrored or rotated copies
+    of a picture match one of them."""
+    from PIL import Image
+
+    t = Image.Transpose
+    variants = [image] + [image.transpose(op) for op in (t.ROTATE_90, t.ROTATE_180, t.ROTATE_270,
+                                                         t.FLIP_LEFT_RIGHT, t.FLIP_TOP_BOTTOM,
+                                                         t.TRANSPOSE, t.TRANSVERSE)]
+    return [compute(variant, (algo,), trim=False)[0] for variant in variants]

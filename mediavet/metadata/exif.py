@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import struct
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -162,11 +163,8 @@ def _plain(tag) -> object:
 
 
 def _looks_numeric(text: str) -> bool:
-    try:
-        float(text.replace("/", "", 1)) if text.count("/") <= 1 else float("x")
-        return True
-    except ValueError:
-        return False
+    """'72', '-1.5' or a ratio like '1/160': exifread's rendering of a number, not a name."""
+    return re.fullmatch(r"-?\d+(\.\d+)?(/\d+)?", text.strip()) is not None
 
 
 def _exif_ifd_bytes(blob: bytes, wanted: int, limit: int) -> bytes | None:

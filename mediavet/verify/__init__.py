@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mediavet.media import MediaError, probe
+from mediavet.verify.facts import facts
 from mediavet.verify.finding import Finding, Severity
 from mediavet.verify.options import VerifyOptions
 from mediavet.verify.registry import all_checks
@@ -58,7 +59,7 @@ def _verify_into(report: FileReport, path, options: VerifyOptions) -> None:
             raise MediaError(kind, structure_error)
         report.width, report.height = media.size
         report.findings = run_checks(media, options)
-        report.facts = facts_of(media)
+        report.facts = facts(media)
         report.metadata = media.metadata.to_json()
     except MediaError as exc:
         report.error = {"kind": exc.kind, "message": exc.message}
@@ -66,12 +67,6 @@ def _verify_into(report: FileReport, path, options: VerifyOptions) -> None:
     except Exception as exc:  # a reader bug must cost one file, never the batch
         report.error = {"kind": "internal", "message": f"mediavet failed on this file: {type(exc).__name__}: {exc}"[:300]}
         report.findings = []
-
-
-def facts_of(media) -> dict:
-    from mediavet.verify.facts import facts
-
-    return facts(media)
 
 
 def run_checks(media, options: VerifyOptions) -> list[Finding]:

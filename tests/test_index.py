@@ -1,0 +1,78 @@
+"""The archive index (library level): add, exact and near lookups, foreign files refused."""
+
+import hashlib
+import sqlite3
+
+import pytest
+from PIL import Image, ImageOps
+
+from conftest import SAMPLES
+from mediavet.hashing import compute
+from mediavet.index import HashIndex, IndexUnusable
+
+
+def striped():
+    image = Image.new("RGB", (320, 240), (10, 200, 30))
+    for x in range(0, 320, 16):
+        image.paste((250, 250, 250), (x, 0, x + 8, 240))
+    return image
+
+
+def hashes_of(image):
+    return compute(image.convert("RGB"))
+
+
+@pytest.fixture
+def index(tmp_path):
+    index = HashIndex(tmp_path / "archive.db")
+    for name in ("metadata_none.jpg", "provenance_ai_parameters.png"):  # two different pictures
+        data = (SAMPLES / name).read_bytes()
+        index.add(hashlib.sha256(data).hexdigest(), hashes_of(Image.open(SAMPLES / name)), label=name,
+                  source="test", added="2026-01-01T00:00:00+00:00")
+    index.add("0" * 64, hashes_of(striped()), label="stripes", added="2026-01-02T00:00:00+00:00")
+    yield index
+    index.close()
+
+
+def test_altered_copy_is_found_best_first(index):
+    original = Image.open(SAMPLES / "metadata_none.jpg").convert("RGB")
+    altered = ImageOps.expand(original.resize((480, 360)), border=40, fill=(0, 0, 0))  # resized + framed
+    matches = index.query(hashes_of(altered))
+    assert [m.label for m in matches] == ["metadata_none.jpg"]
+    assert matches[0].distance <= matches[0].threshold
+    assert set(matches[0].to_json()) == {"label", "path", "sha256", "algo", "distance", "score", "added"}
+
+
+def test_unrelated_picture_finds_nothing(index):
+    other = Image.effect_noise((320, 240), 80).convert("RGB")
+    assert index.query(hashes_of(other)) == []
+    assert [m.label for m in index.query(hashes_of(striped().resize((200, 150))))] == ["stripes"]
+
+
+def test_exact_lookup_by_sha256(index):
+    sha = hashlib.sha256((SAMPLES / "metadata_none.jpg").read_bytes()).hexdigest()
+    assert index.exact(sha) == [{"label": "metadata_none.jpg", "path": None, "added": "2026-01-01T00:00:00+00:00"}]
+    assert index.count() == 3
+    assert index.exact("f" * 64) == []
+
+
+def test_index_persists_and_reopens(tmp_path, index):
+    path = index.path
+    index.close()
+    again = HashIndex(path)
+    assert again.count() == 3
+    assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    again.close()
+
+
+def test_foreign_files_are_refused_and_left_untouched(tmp_path):
+    other_db = tmp_path / "other.db"
+    with sqlite3.connect(other_db) as db:
+        db.execute("CREATE TABLE notes (text)")
+    not_db = tmp_path / "notes.db"
+    not_db.write_bytes(b"my notes, not a database\n" * 100)
+    for path in (other_db, not_db):
+        before = path.read_bytes()
+        with pytest.raises(IndexUnusable):
+            HashIndex(path)
+        assert path.read_bytes() == before

@@ -76,3 +76,29 @@ def test_foreign_files_are_refused_and_left_untouched(tmp_path):
         with pytest.raises(IndexUnusable):
             HashIndex(path)
         assert path.read_bytes() == before
+
+
+def _add_many(path, label, count):
+    from mediavet.hashing import PerceptualHash
+
+    index = HashIndex(path)
+    for i in range(count):
+        index.add(f"{label}{i:062d}", [PerceptualHash("phash", 64, i * 7919)], label=label)
+    index.close()
+
+
+def test_two_processes_can_add_at_once(tmp_path):
+    import multiprocessing
+
+    path = tmp_path / "shared.db"
+    HashIndex(path).close()
+    workers = [multiprocessing.get_context("fork").Process(target=_add_many, args=(path, name, 60))
+               for name in ("aa", "bb")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    index = HashIndex(path)
+    assert index.count() == 120
+    index.close()

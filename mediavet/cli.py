@@ -98,12 +98,12 @@ def verify(paths, as_json, jsonl, fail_on, now_text, claimed_time, time_toleranc
     if not files:
         raise click.UsageError("no media files found in the given paths")
     reports = []
-    with _progress(len(files), quiet=False) as advance:
+    from mediavet.report.json_report import dumps
+
+    with _progress(len(files)) as advance:
         for report in run_ordered(verify_file, files, jobs or default_jobs(), options=options):
             reports.append(report)
             if jsonl:
-                from mediavet.report.json_report import dumps
-
                 click.echo(dumps(report.to_json(), indent=None))
             advance()
     _output_verify(reports, as_json, jsonl, fail_on)
@@ -146,9 +146,9 @@ def exit_code(reports, fail_on: str) -> int:
 class _progress:
     """A rich progress bar on stderr for batches, when stderr is a terminal."""
 
-    def __init__(self, total: int, quiet: bool):
+    def __init__(self, total: int):
         self.total = total
-        self.enabled = total > 1 and not quiet and sys.stderr.isatty()
+        self.enabled = total > 1 and sys.stderr.isatty()
         self.bar = None
 
     def __enter__(self):

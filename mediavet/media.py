@@ -125,11 +125,13 @@ class Media:
         width, height = self.stored_size
         return (height, width) if self.metadata.orientation in (5, 6, 7, 8) else (width, height)
 
+    @property
+    def header_info(self) -> dict:
+        """What the decoder found in the header (pillow-heif puts HEIF's EXIF/XMP/ICC here)."""
+        return self._header_image.info
+
     def image(self, max_side: int | None = None):
         """The decoded picture, upright, as RGB; downscaled (cheaply) when max_side is given."""
-        return self._decoded(max_side)
-
-    def _decoded(self, max_side):
         cache = self.__dict__.setdefault("_image_cache", {})
         if max_side not in cache:
             cache[max_side] = self._decode(max_side)
@@ -143,9 +145,7 @@ class Media:
         try:
             if max_side and image.format == "JPEG":
                 image.draft("RGB", (max_side, max_side))  # DCT-domain downscale: decodes far less
-            image.load()
-            if getattr(image, "n_frames", 1) > 1:
-                image.seek(0)
+            image.load()  # a freshly opened animation is at its first frame
             image = image.convert("RGB")
         except Exception as exc:
             raise MediaError("corrupt", f"cannot decode the pixels: {_one_line(exc)}") from None

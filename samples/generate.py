@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import struct
 import sys
 from pathlib import Path
@@ -242,8 +243,6 @@ def write_reports() -> None:
     from click.testing import CliRunner
 
     from mediavet.cli import main
-
-    import os
 
     os.chdir(HERE.parent)
     for path in sorted(HERE.iterdir()):

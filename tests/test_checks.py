@@ -6,8 +6,7 @@ import json
 from PIL import Image
 
 from conftest import run
-from generate import (ASCII, camera_exif, camera_jpeg, exif_block, insert_segments, app1_exif, jpeg_bytes,
-                      scene)
+from generate import ASCII, UNDEFINED, app1_exif, camera_jpeg, exif_block, insert_segments, jpeg_bytes, scene
 
 
 def report_for(tmp_path, name, data, *args):
@@ -82,11 +81,7 @@ def test_firmware_strings_are_not_editors(tmp_path):
 
 
 def test_maker_note_from_another_vendor(tmp_path):
-    tiff = camera_exif(make="Canon", model="Canon EOS R6", thumbnail_variant=None, gps=None)
-    note = b"Nikon\x00\x02\x10\x00\x00" + b"\x00" * 32
-    # graft a MakerNote (0x927C) into the Exif IFD by rebuilding with it
-    from generate import LONG, UNDEFINED  # noqa: F401  (types used by exif_block)
-
+    note = b"Nikon\x00\x02\x10\x00\x00" + b"\x00" * 32  # a Nikon maker note in a file that says Canon
     tiff = exif_block({0x010F: (ASCII, "Canon"), 0x0110: (ASCII, "Canon EOS R6")},
                       {0x927C: (UNDEFINED, note), 0x9003: (ASCII, "2025:06:14 09:30:12")})
     report = report_for(tmp_path, "vendor.jpg", insert_segments(jpeg_bytes(scene(0)), app1_exif(tiff)))

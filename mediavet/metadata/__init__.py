@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mediavet.metadata.containers import Blocks, read_blocks
+from mediavet.metadata.containers import Blocks, read_blocks, strip_exif_header
 from mediavet.metadata.exif import Exif, gps_datetime, gps_position, read_exif
 from mediavet.metadata.icc import read_icc
 from mediavet.metadata.iptc import read_iptc
@@ -83,13 +83,14 @@ def read_metadata(media) -> Metadata:
 
 def _heif_blocks(media, blocks: Blocks) -> None:
     """HEIF keeps EXIF/XMP/ICC as items; pillow-heif hands them over."""
+    from mediavet.media import MediaError
+
     try:
-        info = media._header_image.info
-    except Exception:
-        return
-    exif = info.get("exif")
-    if exif:
-        blocks.exif = exif[6:] if exif.startswith(b"Exif\x00\x00") else exif
+        info = media.header_info
+    except MediaError:
+        return  # the size check or header error is reported when the size is asked for
+    if info.get("exif"):
+        blocks.exif = strip_exif_header(info["exif"])
     if info.get("xmp"):
         blocks.xmp = info["xmp"]
     if info.get("icc_profile"):

@@ -61,7 +61,7 @@ def find_xmp_packet(data: bytes) -> bytes | None:
     return data[start:end + len(b"</x:xmpmeta>")] if end > 0 else data[start:]
 
 
-def _strip_exif_header(payload: bytes) -> bytes:
+def strip_exif_header(payload: bytes) -> bytes:
     return payload[6:] if payload.startswith(b"Exif\x00\x00") else payload
 
 
@@ -208,7 +208,7 @@ def _png(data: bytes, blocks: Blocks) -> None:
             else:
                 blocks.text[key] = value
         elif ctype == b"eXIf":
-            blocks.exif = _strip_exif_header(body)
+            blocks.exif = strip_exif_header(body)
         elif ctype == b"iCCP":
             blocks.icc = _inflate(body[body.find(b"\x00") + 2:])
         elif ctype == b"caBX":
@@ -249,7 +249,7 @@ def _webp(data: bytes, blocks: Blocks) -> None:
         ctype, size = struct.unpack("<4sI", data[pos:pos + 8])
         body = data[pos + 8:pos + 8 + size]
         if ctype == b"EXIF":
-            blocks.exif = _strip_exif_header(body)
+            blocks.exif = strip_exif_header(body)
         elif ctype == b"XMP ":
             blocks.xmp = body
         elif ctype == b"ICCP":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from mediavet.verify.facts import MAX_ZONE_HOURS, all_stamps, as_utc, exif_stamps
 from mediavet.verify.finding import Finding, Severity
@@ -66,8 +66,6 @@ def gps_time_mismatch(media, options):
     original = exif_stamps(media.metadata).get("DateTimeOriginal")
     if not gps or not gps.get("utc") or original is None:
         return []
-    from datetime import datetime
-
     gps_utc = datetime.fromisoformat(gps["utc"])
     if original.aware:
         difference = as_utc(original.value) - gps_utc

@@ -20,7 +20,7 @@ EDITORS = [
     ("VSCO", r"\bvsco\b"), ("Facetune", r"facetune"), ("Polarr", r"polarr"), ("Photopea", r"photopea"),
     ("Krita", r"\bkrita\b"), ("GraphicConverter", r"graphicconverter"), ("ImageMagick", r"imagemagick"),
     ("GraphicsMagick", r"graphicsmagick"), ("Corel", r"\bcorel"), ("PhotoImpact", r"photoimpact"),
-    ("Meitu", r"\bmeitu\b"), ("Lensa", r"\blensa\b"), ("Remini", r"\bremini\b"), ("Picsart", r"\bpicsart\b"),
+    ("Meitu", r"\bmeitu\b"), ("Lensa", r"\blensa\b"), ("Remini", r"\bremini\b"),
     ("InShot", r"\binshot\b"), ("PhotoDirector", r"photodirector"), ("Pixlr", r"\bpixlr\b"),
 ]
 GENERATORS = [

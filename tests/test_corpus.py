@@ -6,8 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import CORPUS, run
-from mediavet.media import MediaError
+from conftest import CORPUS
 from mediavet.verify import VerifyOptions, verify_file
 
 ALL_FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file()) if CORPUS.is_dir() else []

@@ -115,6 +115,45 @@ def compute(image, algos=("pdq", "phash", "dhash"), trim: bool = True) -> list[P
     return hashes
 
 
+HASH_SIDE = 720  # pixels needed on the long side: decoders may scale down (JPEG draft) to this
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """Everything archive matching keeps of a picture: global hashes and keypoint signatures.
+
+    For an archive entry: PDQ, pHash and dHash and one signature. For a lookup: also PDQ's
+    seven other dihedral variants (mirrored, rotated copies) and a signature of the mirror
+    image (ORB descriptors are rotation- but not mirror-invariant).
+    """
+
+    hashes: tuple[PerceptualHash, ...]
+    signatures: tuple  # keypoints.Signature, the first one of the upright picture
+
+    @property
+    def pdq(self) -> PerceptualHash | None:
+        return next((h for h in self.hashes if h.algo == "pdq"), None)
+
+
+def fingerprint(image, for_lookup: bool = False) -> Fingerprint:
+    """The fingerprint of an upright PIL image (borders trimmed first)."""
+    import numpy as np
+    import pdqhash
+    from PIL import ImageOps
+
+    from mediavet import keypoints
+
+    picture = trim_uniform_border(image.convert("RGB"))
+    hashes = compute(picture, ("pdq", "phash", "dhash"), trim=False)
+    if not for_lookup:
+        return Fingerprint(tuple(hashes), (keypoints.extract(picture, keypoints.STORED),))
+    variants, quality = pdqhash.compute_dihedral(np.ascontiguousarray(np.asarray(picture)))
+    hashes += [_from_bits("pdq", bits, int(quality)) for bits in variants[1:]]
+    mirror = ImageOps.mirror(picture)
+    return Fingerprint(tuple(hashes), (keypoints.extract(picture, keypoints.QUERY),
+                                       keypoints.extract(mirror, keypoints.QUERY)))
+
+
 def dihedral(image, algo: str = "pdq") -> list[PerceptualHash]:
     """The hash of each of the eight quarter-turn/mirror variants: mirrored or rotated copies
     of a picture match one of them."""

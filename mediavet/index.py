@@ -1,8 +1,9 @@
-"""The archive index: perceptual hashes of pictures seen before, in one SQLite file.
+"""The archive index: fingerprints of pictures seen before, in one SQLite file.
 
-It stores hashes, sha256, a label, source notes, the date added and optionally the original
-path, never pixels. Searching loads each algorithm's hashes once into a packed numpy array
-and computes all Hamming distances in one vectorised pass.
+It stores hashes, keypoint signatures, sha256, a label, source notes, the date added and
+optionally the original path, never pixels. A lookup loads each hash kind once per process
+into a `BinaryIndex` (vectorised radius search) and the keypoint descriptors into one array;
+candidates from either layer are confirmed geometrically when both sides have keypoints.
 
 A file that is not a mediavet index is refused, never recreated or overwritten.
 """
@@ -14,21 +15,24 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from mediavet.hashing import THRESHOLDS, PerceptualHash
+from mediavet import keypoints
+from mediavet.hashing import THRESHOLDS, Fingerprint, PerceptualHash
 
 APPLICATION_ID = 0x6D766574  # "mvet": marks a SQLite file as ours
 SCHEMA_VERSION = 1
+MIN_VOTES = 8  # descriptor agreements before an entry is worth a geometric check
 
 _SCHEMA = """
 CREATE TABLE items (
     id INTEGER PRIMARY KEY,
-    sha256 TEXT NOT NULL,
+    sha256 TEXT,
     label TEXT NOT NULL DEFAULT '',
     source TEXT,
     path TEXT,
     added TEXT NOT NULL
 );
 CREATE INDEX items_sha256 ON items (sha256);
+CREATE INDEX items_label ON items (label);
 CREATE TABLE hashes (
     item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
     algo TEXT NOT NULL,
@@ -36,7 +40,14 @@ CREATE TABLE hashes (
     value BLOB NOT NULL,
     quality INTEGER
 );
-CREATE INDEX hashes_algo ON hashes (algo, bits);
+CREATE INDEX hashes_item ON hashes (item_id);
+CREATE TABLE keypoints (
+    item_id INTEGER PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    xy BLOB NOT NULL,
+    descriptors BLOB NOT NULL
+);
 """
 
 
@@ -44,30 +55,41 @@ class IndexUnusable(Exception):
     """The index file cannot be used (foreign, corrupt, newer schema)."""
 
 
+def now_text() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
 @dataclass(frozen=True)
 class Match:
+    item: int
     label: str
     path: str | None
-    sha256: str
-    algo: str
-    distance: int
-    threshold: int
+    sha256: str | None
     added: str
+    algo: str  # the hash kind that matched, or "orb" when only the keypoints did
+    distance: int | None  # Hamming distance for hashes; None for keypoint-only matches
+    threshold: int | None
+    inliers: int | None = None  # keypoints agreeing on one geometric transform, when checked
 
     @property
     def score(self) -> float:
-        """1.0 for identical hashes, falling to 0.0 at the threshold."""
-        return round(max(0.0, 1.0 - self.distance / (self.threshold + 1)), 3)
+        """1.0 for identical hashes or a strong geometric match, falling towards 0 at the thresholds."""
+        hash_score = 0.0 if self.distance is None else max(0.0, 1.0 - self.distance / (self.threshold + 1))
+        keypoint_score = 0.0 if not self.inliers else min(1.0, self.inliers / (4 * keypoints.MIN_INLIERS))
+        return round(max(hash_score, keypoint_score), 3)
 
     def to_json(self) -> dict:
         return {"label": self.label, "path": self.path, "sha256": self.sha256, "algo": self.algo,
-                "distance": self.distance, "score": self.score, "added": self.added}
+                "distance": self.distance, "threshold": self.threshold, "inliers": self.inliers,
+                "score": self.score, "added": self.added}
 
 
 class HashIndex:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, create: bool = True):
         self.path = Path(path)
         existed = self.path.exists() and self.path.stat().st_size > 0
+        if not existed and not create:
+            raise IndexUnusable(f"{self.path}: no index here (add pictures to it first)")
         try:
             self.db = sqlite3.connect(self.path, timeout=30)
             self.db.execute("PRAGMA foreign_keys = ON")
@@ -78,7 +100,8 @@ class HashIndex:
             self.db.execute("PRAGMA journal_mode = WAL")
         except sqlite3.DatabaseError as exc:
             raise IndexUnusable(f"{self.path}: not a usable mediavet index ({exc})") from None
-        self._arrays: dict[tuple[str, int], tuple] = {}
+        self._hash_layers: dict[tuple[str, int], tuple] = {}
+        self._keypoint_layer = None
 
     def _check_ours(self) -> None:
         app_id = self.db.execute("PRAGMA application_id").fetchone()[0]
@@ -87,6 +110,7 @@ class HashIndex:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise IndexUnusable(f"{self.path}: made by a newer mediavet (schema {version}); upgrade mediavet")
+        self.db.execute("SELECT id, sha256, label, source, path, added FROM items LIMIT 1").fetchall()
 
     def _create(self) -> None:
         with self.db:
@@ -97,58 +121,219 @@ class HashIndex:
     def close(self) -> None:
         self.db.close()
 
-    def add(self, sha256: str, hashes: list[PerceptualHash], label: str = "", source: str | None = None,
+    def _changed(self) -> None:
+        self._hash_layers.clear()
+        self._keypoint_layer = None
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def add(self, sha256: str | None, fingerprint: Fingerprint, label: str = "", source: str | None = None,
             path: str | None = None, added: str | None = None) -> int:
-        added = added or datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         with self.db:
-            item = self.db.execute("INSERT INTO items (sha256, label, source, path, added) VALUES (?, ?, ?, ?, ?)",
-                                   (sha256, label, source, path, added)).lastrowid
-            self.db.executemany(
-                "INSERT INTO hashes (item_id, algo, bits, value, quality) VALUES (?, ?, ?, ?, ?)",
-                [(item, h.algo, h.bits, h.value.to_bytes(h.bits // 8, "big"), h.quality) for h in hashes])
-        self._arrays.clear()
+            item = self._insert_item(sha256, label, source, path, added or now_text())
+            self._insert_hashes(item, fingerprint.hashes)
+            if fingerprint.signatures and len(fingerprint.signatures[0]):
+                signature = fingerprint.signatures[0]
+                self.db.execute("INSERT INTO keypoints (item_id, width, height, xy, descriptors) VALUES (?, ?, ?, ?, ?)",
+                                (item, *signature.size, *signature.to_blobs()))
+        self._changed()
         return item
+
+    def add_hash_list(self, entries, source: str | None = None, added: str | None = None) -> int:
+        """Entries (PerceptualHash, label) shared by someone else: one item per hash, no sha256.
+        All in one transaction, so a million lines take seconds."""
+        added = added or now_text()
+        count = 0
+        with self.db:
+            next_id = (self.db.execute("SELECT MAX(id) FROM items").fetchone()[0] or 0) + 1
+            batch_items, batch_hashes = [], []
+            for value, label in entries:
+                item = next_id + count
+                batch_items.append((item, label, source, added))
+                batch_hashes.append((item, value.algo, value.bits, _blob(value), value.quality))
+                count += 1
+                if len(batch_items) >= 50_000:
+                    self._flush(batch_items, batch_hashes)
+            self._flush(batch_items, batch_hashes)
+        self._changed()
+        return count
+
+    def _flush(self, items: list, hashes: list) -> None:
+        self.db.executemany("INSERT INTO items (id, label, source, added) VALUES (?, ?, ?, ?)", items)
+        self.db.executemany("INSERT INTO hashes (item_id, algo, bits, value, quality) VALUES (?, ?, ?, ?, ?)", hashes)
+        items.clear()
+        hashes.clear()
+
+    def _insert_item(self, sha256, label, source, path, added) -> int:
+        return self.db.execute("INSERT INTO items (sha256, label, source, path, added) VALUES (?, ?, ?, ?, ?)",
+                               (sha256, label, source, path, added)).lastrowid
+
+    def _insert_hashes(self, item: int, hashes) -> None:
+        self.db.executemany("INSERT INTO hashes (item_id, algo, bits, value, quality) VALUES (?, ?, ?, ?, ?)",
+                            [(item, h.algo, h.bits, _blob(h), h.quality) for h in hashes])
+
+    def remove(self, sha256: str | None = None, label: str | None = None) -> int:
+        """Delete the entries with this sha256 or this label; returns how many went."""
+        column, value = ("sha256", sha256) if sha256 is not None else ("label", label)
+        with self.db:
+            removed = self.db.execute(f"DELETE FROM items WHERE {column} = ?", (value,)).rowcount
+        self._changed()
+        return removed
+
+    # -- reading ---------------------------------------------------------------------------
 
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+
+    def stats(self) -> dict:
+        hashes = {f"{algo}:{bits}": n for algo, bits, n in self.db.execute(
+            "SELECT algo, bits, COUNT(*) FROM hashes GROUP BY algo, bits ORDER BY algo, bits")}
+        first, last = self.db.execute("SELECT MIN(added), MAX(added) FROM items").fetchone()
+        sources = {source or "": n for source, n in self.db.execute(
+            "SELECT source, COUNT(*) FROM items GROUP BY source ORDER BY COUNT(*) DESC, source LIMIT 20")}
+        return {"path": str(self.path), "items": self.count(), "hashes": hashes,
+                "with_keypoints": self.db.execute("SELECT COUNT(*) FROM keypoints").fetchone()[0],
+                "low_quality_pdq": self.db.execute(
+                    "SELECT COUNT(*) FROM hashes WHERE algo = 'pdq' AND quality < 50").fetchone()[0],
+                "first_added": first, "last_added": last, "sources": sources,
+                "bytes": self.path.stat().st_size}
 
     def exact(self, sha256: str) -> list[dict]:
         rows = self.db.execute("SELECT label, path, added FROM items WHERE sha256 = ? ORDER BY id", (sha256,))
         return [{"label": label, "path": path, "added": added} for label, path, added in rows]
 
-    def _array(self, algo: str, bits: int):
-        """(item ids, packed hashes as an (n, bits/8) uint8 array), loaded once per process."""
+    def export(self):
+        """(PerceptualHash, label) for every stored hash, oldest first. Keypoints are not a
+        shareable list and stay home."""
+        for algo, bits, value, label in self.db.execute(
+                "SELECT h.algo, h.bits, h.value, i.label FROM hashes h JOIN items i ON i.id = h.item_id "
+                "ORDER BY h.item_id, h.algo"):
+            yield PerceptualHash(algo, bits, int.from_bytes(value, "big")), label
+
+    def _hash_layer(self, algo: str, bits: int):
+        """(item ids, BinaryIndex) for one hash kind, read in chunks so a million rows stay small."""
         import numpy as np
 
-        key = (algo, bits)
-        if key not in self._arrays:
-            rows = self.db.execute("SELECT item_id, value FROM hashes WHERE algo = ? AND bits = ? ORDER BY item_id",
-                                   key).fetchall()
-            ids = np.array([row[0] for row in rows], dtype=np.int64)
-            packed = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.uint8).reshape(len(rows), bits // 8)
-            self._arrays[key] = (ids, packed)
-        return self._arrays[key]
+        from mediavet.hamming import BinaryIndex
 
-    def query(self, hashes: list[PerceptualHash], max_distance: int | None = None) -> list[Match]:
-        """Items whose hash of any given kind is within the threshold, best first, one row per item."""
+        key = (algo, bits)
+        if key not in self._hash_layers:
+            total = self.db.execute("SELECT COUNT(*) FROM hashes WHERE algo = ? AND bits = ?", key).fetchone()[0]
+            width = bits // 8
+            ids = np.empty(total, dtype=np.int64)
+            packed = np.empty((total, width), dtype=np.uint8)
+            cursor = self.db.execute("SELECT item_id, value FROM hashes WHERE algo = ? AND bits = ?", key)
+            row = 0
+            while chunk := cursor.fetchmany(65_536):
+                ids[row:row + len(chunk)] = [item for item, _ in chunk]
+                packed[row:row + len(chunk)] = np.frombuffer(b"".join(v for _, v in chunk),
+                                                             dtype=np.uint8).reshape(-1, width)
+                row += len(chunk)
+            self._hash_layers[key] = (ids[:row], BinaryIndex(packed[:row]))
+        return self._hash_layers[key]
+
+    def _keypoints_layer(self):
+        """(owner item per descriptor, all descriptors, signature per item)."""
+        import numpy as np
+
+        if self._keypoint_layer is None:
+            signatures = {item: keypoints.Signature.from_blobs(xy, desc, width, height)
+                          for item, width, height, xy, desc in self.db.execute(
+                              "SELECT item_id, width, height, xy, descriptors FROM keypoints")}
+            owners = np.concatenate([np.full(len(s), item) for item, s in signatures.items()] or [np.zeros(0)])
+            descriptors = np.vstack([s.descriptors for s in signatures.values()] or [np.zeros((0, 32), np.uint8)])
+            self._keypoint_layer = (owners.astype(np.int64), descriptors, signatures)
+        return self._keypoint_layer
+
+    def signature(self, item: int):
+        return self._keypoints_layer()[2].get(item)
+
+    def query(self, fingerprint: Fingerprint, max_distance: int | None = None) -> list[Match]:
+        """Entries that look like the picture, best first, one per entry.
+
+        An entry matches when one of its hashes is within the threshold of one of the
+        fingerprint's hashes of the same kind, or when its keypoints agree geometrically
+        with the picture's. When both sides have keypoints, hash matches are checked too:
+        the inlier count becomes evidence, and a hash match the geometry flatly contradicts
+        is dropped.
+        """
+        hits = self._hash_hits(fingerprint.hashes, max_distance)
+        confirmed = self._keypoint_hits(fingerprint.signatures)
+        for item in list(hits):
+            if item in confirmed:
+                continue
+            stored = self.signature(item)
+            if stored is None or not fingerprint.signatures:
+                continue
+            count = max(keypoints.inliers(stored, query) for query in fingerprint.signatures)
+            if count >= keypoints.MIN_INLIERS:
+                confirmed[item] = count
+            elif _contradicts(stored, fingerprint.signatures[0], count):
+                del hits[item]
+        matches = []
+        for item in set(hits) | set(confirmed):
+            label, path, sha256, added = self.db.execute(
+                "SELECT label, path, sha256, added FROM items WHERE id = ?", (item,)).fetchone()
+            distance, algo, threshold = hits.get(item, (None, "orb", None))
+            matches.append(Match(item, label, path, sha256, added, algo, distance, threshold, confirmed.get(item)))
+        return sorted(matches, key=lambda m: (-m.score, -(m.inliers or 0), m.distance or 0, m.added, m.item))
+
+    def _hash_hits(self, hashes, max_distance) -> dict[int, tuple[int, str, int]]:
         import numpy as np
 
         best: dict[int, tuple[int, str, int]] = {}
         for wanted in hashes:
-            ids, packed = self._array(wanted.algo, wanted.bits)
+            if not wanted.trusted:
+                continue
+            ids, layer = self._hash_layer(wanted.algo, wanted.bits)
             if not len(ids):
                 continue
             threshold = THRESHOLDS[wanted.algo] if max_distance is None else max_distance
-            probe = np.frombuffer(wanted.value.to_bytes(wanted.bits // 8, "big"), dtype=np.uint8)
-            distances = np.unpackbits(packed ^ probe, axis=1).sum(axis=1)
-            for position in np.nonzero(distances <= threshold)[0]:
-                item, distance = int(ids[position]), int(distances[position])
-                # rank across algorithms by the fraction of the threshold used
+            rows, distances = layer.search(np.frombuffer(_blob(wanted), dtype=np.uint8), threshold)
+            for row, distance in zip(rows.tolist(), distances.tolist()):
+                item = int(ids[row])
+                # rank across hash kinds by the fraction of the threshold used
                 if item not in best or distance / (threshold + 1) < best[item][0] / (best[item][2] + 1):
                     best[item] = (distance, wanted.algo, threshold)
-        matches = []
-        for item, (distance, algo, threshold) in best.items():
-            label, path, sha256, added = self.db.execute(
-                "SELECT label, path, sha256, added FROM items WHERE id = ?", (item,)).fetchone()
-            matches.append(Match(label, path, sha256, algo, distance, threshold, added))
-        return sorted(matches, key=lambda m: (-m.score, m.distance, m.added, m.sha256))
+        return best
+
+    def _keypoint_hits(self, signatures) -> dict[int, int]:
+        """Entries whose stored keypoints agree geometrically with one of the query signatures."""
+        import cv2
+        import numpy as np
+
+        owners, descriptors, stored = self._keypoints_layer()
+        confirmed: dict[int, int] = {}
+        if not len(descriptors):
+            return confirmed
+        matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
+        for query in signatures:
+            if len(query) < 3:
+                continue
+            pairs_by_item: dict[int, list[tuple[int, int]]] = {}
+            starts = {}
+            for m in matcher.match(query.descriptors, descriptors):
+                if m.distance > keypoints.MAX_DESCRIPTOR_DISTANCE:
+                    continue
+                item = int(owners[m.trainIdx])
+                if item not in starts:
+                    starts[item] = int(np.searchsorted(owners, item))
+                pairs_by_item.setdefault(item, []).append((m.trainIdx - starts[item], m.queryIdx))
+            for item, pairs in pairs_by_item.items():
+                if len(pairs) < MIN_VOTES:
+                    continue
+                count = keypoints.inliers(stored[item], query, pairs)
+                if count >= keypoints.MIN_INLIERS and count > confirmed.get(item, 0):
+                    confirmed[item] = count
+        return confirmed
+
+
+def _contradicts(stored, query, inliers: int) -> bool:
+    """Both pictures are rich in keypoints, yet almost none agree: not the same picture,
+    whatever a global hash says (flat layouts such as two different documents)."""
+    rich = keypoints.STORED // 2
+    return len(stored) >= rich and len(query) >= rich and inliers < keypoints.MIN_INLIERS // 2
+
+
+def _blob(value: PerceptualHash) -> bytes:
+    return value.value.to_bytes(value.bits // 8, "big")

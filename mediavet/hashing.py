@@ -130,9 +130,9 @@ class Fingerprint:
     hashes: tuple[PerceptualHash, ...]
     signatures: tuple  # keypoints.Signature, the first one of the upright picture
 
-    @property
-    def pdq(self) -> PerceptualHash | None:
-        return next((h for h in self.hashes if h.algo == "pdq"), None)
+    def as_entry(self) -> "Fingerprint":
+        """A lookup fingerprint reduced to what an archive entry keeps."""
+        return Fingerprint(self.hashes[:3], self.signatures[:1])
 
 
 def fingerprint(image, for_lookup: bool = False) -> Fingerprint:

@@ -26,6 +26,7 @@ _SCHEMA = """
 CREATE TABLE items (
     id INTEGER PRIMARY KEY,
     sha256 TEXT,
+    pixels TEXT,
     label TEXT NOT NULL DEFAULT '',
     source TEXT,
     path TEXT,
@@ -33,6 +34,7 @@ CREATE TABLE items (
 );
 CREATE INDEX items_sha256 ON items (sha256);
 CREATE INDEX items_label ON items (label);
+CREATE INDEX items_pixels ON items (pixels);
 CREATE TABLE hashes (
     item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
     algo TEXT NOT NULL,
@@ -110,7 +112,7 @@ class HashIndex:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise IndexUnusable(f"{self.path}: made by a newer mediavet (schema {version}); upgrade mediavet")
-        self.db.execute("SELECT id, sha256, label, source, path, added FROM items LIMIT 1").fetchall()
+        self.db.execute("SELECT id, sha256, pixels, label, source, path, added FROM items LIMIT 1").fetchall()
 
     def _create(self) -> None:
         with self.db:
@@ -128,9 +130,12 @@ class HashIndex:
     # -- writing ---------------------------------------------------------------------------
 
     def add(self, sha256: str | None, fingerprint: Fingerprint, label: str = "", source: str | None = None,
-            path: str | None = None, added: str | None = None) -> int:
+            path: str | None = None, added: str | None = None, pixels: str | None = None) -> int:
+        """One archive entry; `pixels` is a digest of the decoded pixels (see archive.pixel_digest)."""
         with self.db:
-            item = self._insert_item(sha256, label, source, path, added or now_text())
+            item = self.db.execute(
+                "INSERT INTO items (sha256, pixels, label, source, path, added) VALUES (?, ?, ?, ?, ?, ?)",
+                (sha256, pixels, label, source, path, added or now_text())).lastrowid
             self._insert_hashes(item, fingerprint.hashes)
             if fingerprint.signatures and len(fingerprint.signatures[0]):
                 signature = fingerprint.signatures[0]
@@ -164,10 +169,6 @@ class HashIndex:
         items.clear()
         hashes.clear()
 
-    def _insert_item(self, sha256, label, source, path, added) -> int:
-        return self.db.execute("INSERT INTO items (sha256, label, source, path, added) VALUES (?, ?, ?, ?, ?)",
-                               (sha256, label, source, path, added)).lastrowid
-
     def _insert_hashes(self, item: int, hashes) -> None:
         self.db.executemany("INSERT INTO hashes (item_id, algo, bits, value, quality) VALUES (?, ?, ?, ?, ?)",
                             [(item, h.algo, h.bits, _blob(h), h.quality) for h in hashes])
@@ -198,9 +199,13 @@ class HashIndex:
                 "first_added": first, "last_added": last, "sources": sources,
                 "bytes": self.path.stat().st_size}
 
-    def exact(self, sha256: str) -> list[dict]:
-        rows = self.db.execute("SELECT label, path, added FROM items WHERE sha256 = ? ORDER BY id", (sha256,))
-        return [{"label": label, "path": path, "added": added} for label, path, added in rows]
+    def exact(self, sha256: str, pixels: str | None = None) -> list[dict]:
+        """Entries with the same bytes, or (when `pixels` is given) the same decoded pixels."""
+        rows = self.db.execute(
+            "SELECT label, path, added, sha256 = ? FROM items WHERE sha256 = ? OR (pixels IS NOT NULL AND pixels = ?) "
+            "ORDER BY id", (sha256, sha256, pixels))
+        return [{"label": label, "path": path, "added": added, "same": "bytes" if same_bytes else "pixels"}
+                for label, path, added, same_bytes in rows]
 
     def export(self):
         """(PerceptualHash, label) for every stored hash, oldest first. Keypoints are not a
@@ -239,7 +244,7 @@ class HashIndex:
         if self._keypoint_layer is None:
             signatures = {item: keypoints.Signature.from_blobs(xy, desc, width, height)
                           for item, width, height, xy, desc in self.db.execute(
-                              "SELECT item_id, width, height, xy, descriptors FROM keypoints")}
+                              "SELECT item_id, width, height, xy, descriptors FROM keypoints ORDER BY item_id")}
             owners = np.concatenate([np.full(len(s), item) for item, s in signatures.items()] or [np.zeros(0)])
             descriptors = np.vstack([s.descriptors for s in signatures.values()] or [np.zeros((0, 32), np.uint8)])
             self._keypoint_layer = (owners.astype(np.int64), descriptors, signatures)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mediavet.media import MediaError, probe
+from mediavet.verify.duplicates import duplicate_findings
 from mediavet.verify.facts import facts
 from mediavet.verify.finding import Finding, Severity
 from mediavet.verify.options import VerifyOptions
@@ -26,6 +27,7 @@ class FileReport:
     metadata: dict = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     error: dict | None = None  # {"kind", "message"} when the file could not be verified
+    fingerprint: object = field(default=None, repr=False)  # for duplicate.in_batch; not reported
 
     @property
     def worst(self) -> Severity | None:
@@ -58,7 +60,8 @@ def _verify_into(report: FileReport, path, options: VerifyOptions) -> None:
             kind = "truncated" if structure_error.startswith("truncated") else "corrupt"
             raise MediaError(kind, structure_error)
         report.width, report.height = media.size
-        report.findings = run_checks(media, options)
+        report.findings = run_checks(media, options) + duplicate_findings(media, options, report)
+        report.findings.sort(key=lambda f: (-f.severity, f.id, f.message))
         report.facts = facts(media)
         report.metadata = media.metadata.to_json()
     except MediaError as exc:

@@ -16,3 +16,5 @@ class VerifyOptions:
     claimed_location: tuple[float, float] | None = None
     distance_tolerance_km: float = 25.0
     max_pixels: int = DEFAULT_MAX_PIXELS
+    index: str | None = None  # archive index file: duplicate.exact / duplicate.match
+    in_batch: bool = False  # keep fingerprints for duplicate.in_batch across the run

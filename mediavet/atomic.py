@@ -1,0 +1,23 @@
+"""Write a file so that it is either whole or absent: temporary file beside it, fsync, rename."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(path: str | Path, data: bytes, overwrite: bool = True) -> None:
+    path = Path(path)
+    if not overwrite and path.exists():
+        raise FileExistsError(f"{path} exists")
+    handle, temporary = tempfile.mkstemp(prefix=".mediavet-", suffix=".part", dir=path.parent or ".")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

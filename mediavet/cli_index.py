@@ -1,0 +1,265 @@
+"""`mediavet index ...`: the archive of pictures seen before (issue #3)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from mediavet.exitcodes import ExitCode
+
+DB_OPTION = click.option("--db", metavar="FILE", envvar="MEDIAVET_INDEX", show_envvar=True,
+                         help="The index file (default: $MEDIAVET_INDEX, else the user data directory).")
+MAX_PIXELS_OPTION = click.option("--max-pixels", type=click.IntRange(min=1), default=200_000_000, show_default=True,
+                                 help="Refuse images larger than this before decoding.")
+
+
+def _open(db, create=False):
+    from mediavet.archive import open_index
+    from mediavet.index import IndexUnusable
+
+    try:
+        return open_index(db, create=create)
+    except IndexUnusable as exc:
+        click.echo(f"mediavet: {exc}", err=True)
+        sys.exit(ExitCode.INPUT_ERROR)
+
+
+def _files(paths):
+    from mediavet.inputs import expand
+
+    files = expand(paths)
+    if not files:
+        raise click.UsageError("no media files found in the given paths")
+    return files
+
+
+def _probe(path, max_pixels):
+    """The probed photo, or None after a one-line error on stderr."""
+    from mediavet.media import MediaError, probe
+
+    try:
+        media = probe(path, max_pixels=max_pixels)
+        if media.metadata.structure_error:
+            raise MediaError("corrupt", media.metadata.structure_error)
+        media.image(max_side=64)  # decodable at all?
+        return media
+    except MediaError as exc:
+        click.echo(f"mediavet: {path}: {exc.message}", err=True)
+    except Exception as exc:  # one bad file must not stop a batch
+        click.echo(f"mediavet: {path}: cannot read this picture ({type(exc).__name__}: {exc})"[:300], err=True)
+    return None
+
+
+@click.group()
+def index():
+    """The archive of pictures seen before: add, query, share hash lists.
+
+    The index stores hashes, keypoint signatures, sha256, labels and dates, never pixels.
+    """
+
+
+@index.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--label", help="Label shown on matches (default: the file name).")
+@click.option("--source", help="Where these pictures came from (a note kept with each entry).")
+@click.option("--store-path", is_flag=True, help="Also keep each file's absolute path (off by default: names can identify).")
+@DB_OPTION
+@MAX_PIXELS_OPTION
+def add(paths, label, source, store_path, db, max_pixels):
+    """Add photos (files or directories) to the index."""
+    from mediavet.archive import add_media
+
+    archive = _open(db, create=True)
+    added = skipped = failed = 0
+    for path in _files(paths):
+        media = _probe(path, max_pixels)
+        if media is None:
+            failed += 1
+            continue
+        try:
+            new, _ = add_media(archive, media, label if label is not None else path.name, source, store_path)
+        except Exception as exc:
+            click.echo(f"mediavet: {path}: cannot fingerprint this picture ({type(exc).__name__}: {exc})"[:300],
+                       err=True)
+            failed += 1
+            continue
+        added += new
+        skipped += not new
+    click.echo(f"{added} added, {skipped} already in the index, {failed} unreadable ({archive.path})")
+    archive.close()
+    sys.exit(ExitCode.INPUT_ERROR if failed else ExitCode.OK)
+
+
+@index.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--hashes", "hash_file", type=click.File("r", encoding="utf-8", errors="replace"),
+              help="Look up the hashes in this TSV list (algo<TAB>hash<TAB>label) instead of pictures.")
+@click.option("--json", "as_json", is_flag=True, help="Print {\"results\": [{\"path\", \"matches\": [...]}]}.")
+@click.option("--max-distance", type=click.IntRange(min=0), help="Hamming distance accepted (default: per algorithm).")
+@DB_OPTION
+@MAX_PIXELS_OPTION
+def query(paths, hash_file, as_json, max_distance, db, max_pixels):
+    """Look pictures (or hash lists) up in the index, best match first."""
+    from mediavet.archive import media_fingerprint
+    from mediavet.hashing import Fingerprint
+
+    if bool(paths) == bool(hash_file):
+        raise click.UsageError("give either PATHS or --hashes FILE")
+    archive = _open(db)
+    results, failed = [], 0
+    if hash_file:
+        from mediavet import hashlist
+
+        for number, value, label in hashlist.read(hash_file):
+            name = f"{hash_file.name}:{number}"
+            if isinstance(value, hashlist.BadLine):
+                click.echo(f"mediavet: {name}: {value.reason}", err=True)
+                failed += 1
+                continue
+            matches = archive.query(Fingerprint((value,), ()), max_distance)
+            results.append({"path": name, "label": label, "matches": [m.to_json() for m in matches]})
+    else:
+        for path in _files(paths):
+            media = _probe(path, max_pixels)
+            if media is None:
+                failed += 1
+                continue
+            matches = archive.query(media_fingerprint(media, for_lookup=True), max_distance)
+            exact = archive.exact(media.sha256)
+            results.append({"path": str(path), "exact": exact, "matches": [m.to_json() for m in matches]})
+    archive.close()
+    _print_results(results, as_json)
+    sys.exit(ExitCode.INPUT_ERROR if failed else ExitCode.OK)
+
+
+def _print_results(results, as_json):
+    if as_json:
+        from mediavet.report.json_report import dumps
+
+        click.echo(dumps({"results": results}))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    from mediavet.report.terminal import clean
+
+    console = Console(highlight=False)
+    for result in results:
+        if not result["matches"]:
+            console.print(f"{clean(result['path'])}: no match", markup=False)
+            continue
+        table = Table(title=clean(result["path"]), title_justify="left")
+        for column in ("label", "added", "algo", "distance", "inliers", "score"):
+            table.add_column(column)
+        for match in result["matches"]:
+            table.add_row(*(clean("" if match[c] is None else str(match[c])) for c in
+                            ("label", "added", "algo", "distance", "inliers", "score")))
+        console.print(table)
+
+
+@index.command(name="import")
+@click.argument("hash_file", type=click.File("r", encoding="utf-8", errors="replace"))
+@click.option("--source", help="Who shared the list (default: the file name).")
+@DB_OPTION
+def import_(hash_file, source, db):
+    """Add a shared hash list (TSV: algo<TAB>hash<TAB>label; '-' reads stdin).
+
+    Malformed lines are reported with their line number and skipped; the exit code is 3 then.
+    """
+    from mediavet import hashlist
+
+    archive = _open(db, create=True)
+    bad = []
+
+    def good_entries():
+        for _number, value, label in hashlist.read(hash_file):
+            if isinstance(value, hashlist.BadLine):
+                bad.append(value)
+                continue
+            yield value, label
+
+    count = archive.add_hash_list(good_entries(), source=source or hash_file.name)
+    archive.close()
+    for line in bad:
+        click.echo(f"mediavet: {hash_file.name}:{line.line}: {line.reason}; line skipped", err=True)
+    click.echo(f"{count} hashes imported, {len(bad)} malformed lines skipped")
+    sys.exit(ExitCode.INPUT_ERROR if bad else ExitCode.OK)
+
+
+@index.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
+@DB_OPTION
+def export(output, db):
+    """Write every stored hash as a TSV list to share (keypoint signatures stay home)."""
+    from mediavet import hashlist
+
+    archive = _open(db)
+    lines = [hashlist.HEADER] + [hashlist.format_line(value, label) for value, label in archive.export()]
+    archive.close()
+    text = "\n".join(lines) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from mediavet.atomic import write_atomic
+
+    write_atomic(output, text.encode("utf-8"))
+
+
+@index.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@DB_OPTION
+def stats(as_json, db):
+    """How many entries, which hash kinds, from which sources, added when."""
+    archive = _open(db)
+    numbers = archive.stats()
+    archive.close()
+    if as_json:
+        from mediavet.report.json_report import dumps
+
+        click.echo(dumps(numbers))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    from mediavet.report.terminal import clean
+
+    table = Table(show_header=False, title=clean(numbers["path"]), title_justify="left")
+    for key in ("items", "with_keypoints", "low_quality_pdq", "first_added", "last_added", "bytes"):
+        table.add_row(key.replace("_", " "), str(numbers[key]))
+    for kind, count in numbers["hashes"].items():
+        table.add_row(f"hashes {kind}", str(count))
+    for name, count in numbers["sources"].items():
+        table.add_row(f"source {clean(name) or '-'}", str(count))
+    Console(highlight=False).print(table)
+
+
+@index.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--label", help="Remove every entry with this label.")
+@click.option("--sha256", "sha256s", multiple=True, metavar="HEX", help="Remove the entries of this file digest.")
+@DB_OPTION
+def remove(paths, label, sha256s, db):
+    """Remove entries: those of the given files (by sha256), a --label, or --sha256 digests."""
+    import hashlib
+
+    from mediavet.inputs import expand
+
+    if not (paths or label or sha256s):
+        raise click.UsageError("give PATHS, --label or --sha256")
+    archive = _open(db)
+    removed = failed = 0
+    digests = list(sha256s)
+    for path in expand(paths) if paths else []:
+        try:
+            digests.append(hashlib.sha256(path.read_bytes()).hexdigest())
+        except OSError as exc:
+            click.echo(f"mediavet: {path}: {exc.strerror or exc}", err=True)
+            failed += 1
+    for digest in digests:
+        removed += archive.remove(sha256=digest.lower())
+    if label is not None:
+        removed += archive.remove(label=label)
+    archive.close()
+    click.echo(f"{removed} entries removed")
+    sys.exit(ExitCode.INPUT_ERROR if failed else ExitCode.OK)

@@ -144,8 +144,11 @@ def _print_results(results, as_json):
 
     from mediavet.report.terminal import clean
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     for result in results:
+        for entry in result.get("exact", []):
+            console.print(f"{clean(result['path'])}: same {entry['same']} as archive entry "
+                          f"{clean(entry['label'])!r}, added {entry['added']}", markup=False)
         if not result["matches"]:
             console.print(f"{clean(result['path'])}: no match", markup=False)
             continue
@@ -225,7 +228,7 @@ def stats(as_json, db):
     from mediavet.report.terminal import clean
 
     table = Table(show_header=False, title=clean(numbers["path"]), title_justify="left")
-    for key in ("items", "with_keypoints", "low_quality_pdq", "first_added", "last_added", "bytes"):
+    for key in ("items", "with_keypoints", "low_quality", "first_added", "last_added", "bytes"):
         table.add_row(key.replace("_", " "), str(numbers[key]))
     for kind, count in numbers["hashes"].items():
         table.add_row(f"hashes {kind}", str(count))

@@ -7,7 +7,7 @@ refuses hashes of different kinds; `compare()` returns the distance with the thr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Distances at or below which two hashes are taken as the same picture (the published
 # operating points: PDQ 31 of 256 bits; pHash/dHash about 10 of 64).
@@ -20,7 +20,7 @@ class PerceptualHash:
     algo: str
     bits: int
     value: int  # the bits, most significant first
-    quality: int | None = None  # PDQ's quality score (0-100); None for the others
+    quality: int | None = None  # PDQ's quality score of the picture (0-100); None when unknown
 
     def __str__(self) -> str:
         return f"{self.algo}:{self.bits}:{self.value:0{self.bits // 4}x}"
@@ -145,6 +145,9 @@ def fingerprint(image, for_lookup: bool = False) -> Fingerprint:
 
     picture = trim_uniform_border(image.convert("RGB"))
     hashes = compute(picture, ("pdq", "phash", "dhash"), trim=False)
+    # PDQ's quality measures how much the picture has to hash: on a near-flat picture every
+    # global hash degenerates (pHash of any flat image is all zeros), so all carry it
+    hashes = [replace(h, quality=hashes[0].quality) for h in hashes]
     if not for_lookup:
         return Fingerprint(tuple(hashes), (keypoints.extract(picture, keypoints.STORED),))
     variants, quality = pdqhash.compute_dihedral(np.ascontiguousarray(np.asarray(picture)))

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from mediavet import keypoints
-from mediavet.hashing import THRESHOLDS, Fingerprint, PerceptualHash
+from mediavet.hashing import PDQ_MIN_QUALITY, THRESHOLDS, Fingerprint, PerceptualHash
 
 APPLICATION_ID = 0x6D766574  # "mvet": marks a SQLite file as ours
 SCHEMA_VERSION = 1
@@ -194,7 +194,7 @@ class HashIndex:
             "SELECT source, COUNT(*) FROM items GROUP BY source ORDER BY COUNT(*) DESC, source LIMIT 20")}
         return {"path": str(self.path), "items": self.count(), "hashes": hashes,
                 "with_keypoints": self.db.execute("SELECT COUNT(*) FROM keypoints").fetchone()[0],
-                "low_quality_pdq": self.db.execute(
+                "low_quality": self.db.execute(
                     "SELECT COUNT(*) FROM hashes WHERE algo = 'pdq' AND quality < 50").fetchone()[0],
                 "first_added": first, "last_added": last, "sources": sources,
                 "bytes": self.path.stat().st_size}
@@ -221,21 +221,22 @@ class HashIndex:
 
         from mediavet.hamming import BinaryIndex
 
-        key = (algo, bits)
-        if key not in self._hash_layers:
-            total = self.db.execute("SELECT COUNT(*) FROM hashes WHERE algo = ? AND bits = ?", key).fetchone()[0]
+        if (algo, bits) not in self._hash_layers:
+            trusted = "algo = ? AND bits = ? AND (quality IS NULL OR quality >= ?)"  # near-flat pictures are not
+            key = (algo, bits, PDQ_MIN_QUALITY)
+            total = self.db.execute(f"SELECT COUNT(*) FROM hashes WHERE {trusted}", key).fetchone()[0]
             width = bits // 8
             ids = np.empty(total, dtype=np.int64)
             packed = np.empty((total, width), dtype=np.uint8)
-            cursor = self.db.execute("SELECT item_id, value FROM hashes WHERE algo = ? AND bits = ?", key)
+            cursor = self.db.execute(f"SELECT item_id, value FROM hashes WHERE {trusted}", key)
             row = 0
             while chunk := cursor.fetchmany(65_536):
                 ids[row:row + len(chunk)] = [item for item, _ in chunk]
                 packed[row:row + len(chunk)] = np.frombuffer(b"".join(v for _, v in chunk),
                                                              dtype=np.uint8).reshape(-1, width)
                 row += len(chunk)
-            self._hash_layers[key] = (ids[:row], BinaryIndex(packed[:row]))
-        return self._hash_layers[key]
+            self._hash_layers[algo, bits] = (ids[:row], BinaryIndex(packed[:row]))
+        return self._hash_layers[algo, bits]
 
     def _keypoints_layer(self):
         """(owner item per descriptor, all descriptors, signature per item)."""

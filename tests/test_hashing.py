@@ -75,3 +75,17 @@ def test_resized_corpus_copies_match(corpus):
     peppers = compute(Image.open(corpus / "phash" / "peppers.png").convert("RGB"))
     for a, b in zip(sizes[0], peppers):
         assert not compare(a, b).match
+
+
+def test_real_photo_invariants(corpus):
+    """On a real camera photo: a 1-degree tilt stays within every hash's threshold; another
+    photo is beyond it for every hash."""
+    from mediavet.media import probe
+
+    photo = probe(corpus / "exif_jpeg" / "Olympus_PEN_E-P3.jpg").image(max_side=720).convert("RGB")
+    other = probe(corpus / "faces" / "messi5.jpg").image(max_side=720).convert("RGB")
+    tilted = photo.rotate(1, resample=Image.Resampling.BICUBIC)
+    for a, b, c in zip(compute(photo), compute(tilted), compute(other)):
+        assert compare(a, b).match, (a.algo, a - b)
+        assert not compare(a, c).match, (a.algo, a - c)
+        assert a - c > 2 * compare(a, b).distance

@@ -104,3 +104,15 @@ def test_two_processes_can_add_at_once(tmp_path):
     index = HashIndex(path)
     assert index.count() == 120
     index.close()
+
+
+def test_near_flat_pictures_are_kept_but_never_matched_by_hash(tmp_path):
+    index = HashIndex(tmp_path / "flat.db")
+    grey = Image.new("RGB", (300, 200), (120, 120, 120))
+    blue = Image.new("RGB", (300, 200), (20, 40, 200))
+    index.add("a" * 64, entry(grey), label="grey")
+    assert index.stats()["low_quality"] == 1
+    assert all(h.quality < 50 for h in entry(blue).hashes)
+    assert index.query(lookup(blue)) == []
+    assert index.query(lookup(grey)) == []  # even itself: only bytes or pixels can vouch for it
+    index.close()

@@ -4,7 +4,7 @@ Small sets are scanned (XOR and popcount over 64-bit words, one vectorised pass)
 sets use multi-index hashing (Norouzi et al.): each hash is cut into 16-bit pieces; two
 hashes within r bits must agree to within r // pieces bits on at least one piece
 (pigeonhole), so only the rows whose piece lies in that small neighbourhood are looked
-up, in sorted piece tables, and then checked exactly. Both paths give the same answer.
+up, in tables grouping rows by piece value, and then checked exactly. Both paths give the same answer.
 """
 
 from __future__ import annotations
@@ -47,13 +47,17 @@ class BinaryIndex:
         return len(self.packed)
 
     def _piece_tables(self):
-        """Per piece: the row order sorted by that piece's value, and the sorted values."""
+        """Per piece: row numbers grouped by that piece's value, and where each value's group
+        starts (65,537 offsets), so a lookup is two array reads, no search."""
         if self._tables is None:
             values = self.packed.view(">u2")  # big-endian 16-bit pieces, as the bits are written
             tables = []
             for piece in range(self.pieces):
-                order = np.argsort(values[:, piece], kind="stable").astype(np.uint32)
-                tables.append((order, values[order, piece].astype(np.uint16)))
+                column = values[:, piece]
+                order = np.argsort(column).astype(np.uint32)
+                starts = np.zeros((1 << PIECE_BITS) + 1, dtype=np.int64)
+                np.cumsum(np.bincount(column, minlength=1 << PIECE_BITS), out=starts[1:])
+                tables.append((order, starts))
             self._tables = tables
         return self._tables
 
@@ -69,12 +73,11 @@ class BinaryIndex:
         masks = _flip_masks(sub_radius)
         probe_pieces = probe.view(">u2")
         found = []
-        for piece, (order, sorted_values) in enumerate(self._piece_tables()):
-            wanted = np.sort(probe_pieces[piece] ^ masks)
-            starts = np.searchsorted(sorted_values, wanted, side="left")
-            ends = np.searchsorted(sorted_values, wanted, side="right")
-            for start, end in zip(starts[ends > starts], ends[ends > starts]):
-                found.append(order[start:end])
+        for piece, (order, starts) in enumerate(self._piece_tables()):
+            wanted = (probe_pieces[piece] ^ masks).astype(np.int64)  # +1 below must not wrap at 0xFFFF
+            for start, end in zip(starts[wanted].tolist(), starts[wanted + 1].tolist()):
+                if end > start:
+                    found.append(order[start:end])
         if not found:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         rows = np.unique(np.concatenate(found)).astype(np.int64)

@@ -305,13 +305,13 @@ class HashIndex:
 
     def _keypoint_hits(self, signatures) -> dict[int, int]:
         """Entries whose stored keypoints agree geometrically with one of the query signatures."""
+        owners, descriptors, stored = self._keypoints_layer()
+        confirmed: dict[int, int] = {}
+        if not len(descriptors) or not signatures:
+            return confirmed
         import cv2
         import numpy as np
 
-        owners, descriptors, stored = self._keypoints_layer()
-        confirmed: dict[int, int] = {}
-        if not len(descriptors):
-            return confirmed
         matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
         for query in signatures:
             if len(query) < 3:

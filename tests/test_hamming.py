@@ -37,3 +37,15 @@ def test_popcount_counts_bits():
 def test_rows_must_be_whole_words():
     with pytest.raises(ValueError):
         BinaryIndex(np.zeros((3, 5), dtype=np.uint8))
+
+
+def test_extreme_piece_values_are_found(monkeypatch):
+    monkeypatch.setattr("mediavet.hamming.SCAN_BELOW", 0)
+    packed = np.zeros((4, 32), dtype=np.uint8)
+    packed[1] = 0xFF  # every 16-bit piece is 0xFFFF
+    packed[2, :2] = 0xFF
+    index = BinaryIndex(packed)
+    rows, distances = index.search(packed[1], 0)
+    assert rows.tolist() == [1] and distances.tolist() == [0]
+    rows, _ = index.search(np.zeros(32, dtype=np.uint8), 16)
+    assert rows.tolist() == [0, 2, 3]

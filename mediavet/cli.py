@@ -107,7 +107,9 @@ def verify(paths, as_json, jsonl, fail_on, now_text, claimed_time, time_toleranc
     from mediavet.report.json_report import dumps
 
     stream = jsonl and not options.in_batch  # batch findings are known only at the end
-    with _progress(len(files)) as advance:
+    from mediavet.report.progress import progress
+
+    with progress(len(files), "verifying") as advance:
         for report in run_ordered(verify_file, files, jobs or default_jobs(), options=options):
             reports.append(report)
             if stream:
@@ -170,32 +172,6 @@ def exit_code(reports, fail_on: str) -> int:
         if any(report.worst is not None and report.worst >= threshold for report in reports):
             return ExitCode.FINDINGS
     return ExitCode.OK
-
-
-class _progress:
-    """A rich progress bar on stderr for batches, when stderr is a terminal."""
-
-    def __init__(self, total: int):
-        self.total = total
-        self.enabled = total > 1 and sys.stderr.isatty()
-        self.bar = None
-
-    def __enter__(self):
-        if not self.enabled:
-            return lambda: None
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        self.bar = Progress(TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                            console=Console(stderr=True), transient=True)
-        self.bar.start()
-        task = self.bar.add_task("verify", total=self.total)
-        return lambda: self.bar.advance(task)
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.stop()
-        return False
 
 
 def _register_subgroups():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import warnings
+from contextlib import contextmanager
 
 import click
 
@@ -32,6 +34,14 @@ def _files(paths):
     if not files:
         raise click.UsageError("no media files found in the given paths")
     return files
+
+
+@contextmanager
+def _quiet():
+    """Decoders warn about the very damage we report per file; keep stderr to our one-liners."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
 
 
 def _probe(path, max_pixels):
@@ -69,23 +79,33 @@ def index():
 def add(paths, label, source, store_path, db, max_pixels):
     """Add photos (files or directories) to the index."""
     from mediavet.archive import add_media
+    from mediavet.hashing import PDQ_MIN_QUALITY
+    from mediavet.report.progress import progress
 
     archive = _open(db, create=True)
     added = skipped = failed = 0
-    for path in _files(paths):
-        media = _probe(path, max_pixels)
-        if media is None:
-            failed += 1
-            continue
-        try:
-            new, _ = add_media(archive, media, label if label is not None else path.name, source, store_path)
-        except Exception as exc:
-            click.echo(f"mediavet: {path}: cannot fingerprint this picture ({type(exc).__name__}: {exc})"[:300],
-                       err=True)
-            failed += 1
-            continue
-        added += new
-        skipped += not new
+    files = _files(paths)
+    with progress(len(files), "adding") as advance, _quiet():
+        for path in files:
+            advance()
+            media = _probe(path, max_pixels)
+            if media is None:
+                failed += 1
+                continue
+            try:
+                new, item = add_media(archive, media, label if label is not None else path.name, source, store_path)
+            except Exception as exc:
+                click.echo(f"mediavet: {path}: cannot fingerprint this picture ({type(exc).__name__}: {exc})"[:300],
+                           err=True)
+                failed += 1
+                continue
+            added += new
+            skipped += not new
+            quality = archive.quality(item) if new else None
+            if quality is not None and quality < PDQ_MIN_QUALITY:
+                click.echo(f"mediavet: {path}: nearly flat picture (PDQ quality {quality} < {PDQ_MIN_QUALITY}): "
+                           "its hashes are kept but not trusted; only copies of the same bytes or pixels, "
+                           "or its keypoints, will find it", err=True)
     click.echo(f"{added} added, {skipped} already in the index, {failed} unreadable ({archive.path})")
     archive.close()
     sys.exit(ExitCode.INPUT_ERROR if failed else ExitCode.OK)
@@ -120,14 +140,21 @@ def query(paths, hash_file, as_json, max_distance, db, max_pixels):
             matches = archive.query(Fingerprint((value,), ()), max_distance)
             results.append({"path": name, "label": label, "matches": [m.to_json() for m in matches]})
     else:
-        for path in _files(paths):
-            media = _probe(path, max_pixels)
-            if media is None:
-                failed += 1
-                continue
-            matches = archive.query(media_fingerprint(media, for_lookup=True), max_distance)
-            exact = archive.exact(media.sha256)
-            results.append({"path": str(path), "exact": exact, "matches": [m.to_json() for m in matches]})
+        from mediavet.report.progress import progress
+
+        files = _files(paths)
+        with progress(len(files), "looking up") as advance, _quiet():
+            for path in files:
+                advance()
+                media = _probe(path, max_pixels)
+                if media is None:
+                    failed += 1
+                    continue
+                lookup = media_fingerprint(media, for_lookup=True)
+                matches = archive.query(lookup, max_distance)
+                results.append({"path": str(path), "pdq_quality": lookup.hashes[0].quality,
+                                "exact": archive.exact(media.sha256),
+                                "matches": [m.to_json() for m in matches]})
     archive.close()
     _print_results(results, as_json)
     sys.exit(ExitCode.INPUT_ERROR if failed else ExitCode.OK)

@@ -199,6 +199,10 @@ class HashIndex:
                 "first_added": first, "last_added": last, "sources": sources,
                 "bytes": self.path.stat().st_size}
 
+    def quality(self, item: int) -> int | None:
+        row = self.db.execute("SELECT quality FROM hashes WHERE item_id = ? AND algo = 'pdq'", (item,)).fetchone()
+        return row[0] if row else None
+
     def exact(self, sha256: str, pixels: str | None = None) -> list[dict]:
         """Entries with the same bytes, or (when `pixels` is given) the same decoded pixels."""
         rows = self.db.execute(

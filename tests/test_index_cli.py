@@ -196,3 +196,12 @@ def test_jsonl_with_batch_duplicates_still_one_line_per_file(archive, tmp_path):
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(lines) == 3
     assert any(x["id"] == "duplicate.in_batch" for x in lines[0]["findings"])
+
+
+def test_flat_pictures_are_flagged_on_add_and_in_query(tmp_path):
+    flat = save(Image.new("RGB", (300, 200), (120, 120, 120)), tmp_path / "grey.png")
+    db = tmp_path / "f.db"
+    result = run("index", "add", flat, "--db", db)
+    assert result.exit_code == 0 and "PDQ quality" in result.stderr and "not trusted" in result.stderr
+    answer = json.loads(run("index", "query", flat, "--json", "--db", db).stdout)["results"][0]
+    assert answer["pdq_quality"] < 50 and answer["matches"] == [] and answer["exact"][0]["same"] == "bytes"

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from mediavet.verify.finding import Finding, Severity
 
-MAX_MATCHES = 5  # archive matches reported per file, best first
+MAX_MATCHES = 5  # archive or batch matches reported per file, best first
 
 
 @lru_cache(maxsize=4)
@@ -110,12 +110,18 @@ def batch_findings(reports) -> None:
                     key = tuple(sorted((number[id(report)], number[id(other)])))
                     if key not in pairs or match.score > pairs[key].score:
                         pairs[key] = match
+        found = {n: [] for n in range(len(with_prints))}  # report number -> [(match, other number)]
         for (first, second), match in sorted(pairs.items()):
-            for report, other in ((with_prints[first], with_prints[second]),
-                                  (with_prints[second], with_prints[first])):
+            found[first].append((match, second))
+            found[second].append((match, first))
+        for number, others in found.items():
+            report = with_prints[number]
+            others.sort(key=lambda pair: (-pair[0].score, pair[1]))
+            for match, other_number in others[:MAX_MATCHES]:
+                other = with_prints[other_number]
                 evidence = _evidence(match)
                 del evidence["label"], evidence["added"]
-                evidence["other"] = other.path
+                evidence.update(other=other.path, files_alike=len(others))
                 same_file = other.sha256 == report.sha256
                 report.findings.append(Finding(
                     "duplicate.in_batch", Severity.INFO,

@@ -176,8 +176,10 @@ def exit_code(reports, fail_on: str) -> int:
 
 def _register_subgroups():
     from mediavet.cli_index import index
+    from mediavet.cli_redact import audit, redact
 
-    main.add_command(index)
+    for command in (index, redact, audit):
+        main.add_command(command)
 
 
 _register_subgroups()

@@ -8,12 +8,13 @@ from pathlib import Path
 from mediavet.media import EXTENSION_FORMATS, sniff
 
 
-def expand(paths) -> list[Path]:
+def expand(paths, skipped: list | None = None) -> list[Path]:
     """Files as given, and the media files inside directories (recursively, sorted).
 
     A named file is always returned, whatever it is (so its error can be reported).
     Inside a directory, hidden files are skipped, and so are files that neither carry a
-    media extension nor start with a media signature (reports, notes, sidecars).
+    media extension nor start with a media signature (reports, notes, sidecars); those
+    are appended to `skipped` when a list is given.
     """
     files: list[Path] = []
     for raw in paths:
@@ -23,8 +24,12 @@ def expand(paths) -> list[Path]:
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(names):
                     candidate = Path(root) / name
-                    if not name.startswith(".") and _looks_like_media(candidate):
+                    if name.startswith("."):
+                        continue
+                    if _looks_like_media(candidate):
                         files.append(candidate)
+                    elif skipped is not None:
+                        skipped.append(candidate)
         else:
             files.append(path)
     return files

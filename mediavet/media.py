@@ -198,7 +198,7 @@ def probe(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Media:
                 named = f" (named like {hint})" if hint else ""
                 raise MediaError("unsupported", f"not a recognised image or video format{named}")
             if fmt in VIDEO_FORMATS:
-                raise MediaError("unsupported", f"{fmt} video is not supported by verify yet")
+                raise MediaError("unsupported", f"{fmt} video is not supported yet")
             data = head + handle.read()
     except OSError as exc:
         raise MediaError("unreadable", f"cannot read file: {exc.strerror or exc}") from None

@@ -51,7 +51,7 @@ def safe_copy(path, target: Path | None, options: RedactOptions = RedactOptions(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            _copy_into(outcome, Path(path), Path(target), options)
+            _copy_into(outcome, Path(path), Path(target) if target else None, options)
         except MediaError as exc:
             outcome.status, outcome.message = ERROR, exc.message
         except Exception as exc:  # one file's failure must not stop the batch

@@ -48,7 +48,7 @@ def decode(media, all_frames: bool = False) -> Picture:
                 raise MediaError("too_large", f"more than {MAX_FRAMES} frames")
             frame.load()
             durations.append(int(frame.info.get("duration", 100) or 100))
-            frames.append(orient(_to_srgb(frame), orientation))
+            frames.append(orient(_to_srgb(frame), orientation).copy())  # the sequence reuses `frame`
     except MediaError:
         raise
     except Exception as exc:

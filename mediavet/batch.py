@@ -16,8 +16,9 @@ def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def run_ordered(function, items, jobs: int, **kwargs):
-    """Yield function(item, **kwargs) for each item, in order."""
+def run_ordered(function, items, jobs: int, chunksize: int | None = None, **kwargs):
+    """Yield function(item, **kwargs) for each item, in order. Heavy items (whole-image work)
+    want chunksize 1 so that no worker idles behind a slow neighbour."""
     items = list(items)
     call = partial(function, **kwargs)
     jobs = min(jobs, len(items) // MIN_PER_WORKER)
@@ -28,4 +29,4 @@ def run_ordered(function, items, jobs: int, **kwargs):
 
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     with context.Pool(jobs) as pool:
-        yield from pool.imap(call, items, chunksize=max(1, len(items) // (jobs * 4)))
+        yield from pool.imap(call, items, chunksize=chunksize or max(1, len(items) // (jobs * 4)))

@@ -67,7 +67,7 @@ def redact(paths, outdir, quality, heif_format, all_frames, names, keep_names, m
     outcomes = []
     with progress(len(files), "copying") as advance:
         for outcome in run_ordered(safe_copy_pair, list(zip(files, targets)), jobs or default_jobs(),
-                                   options=options):
+                                   chunksize=1, options=options):
             outcomes.append(outcome)
             advance()
     if manifest:

@@ -267,3 +267,11 @@ def test_audit_gate_exit_codes_and_json(tmp_path):
     assert "not clean" in terminal.stdout and "audit.thumbnail" in terminal.stdout
     (tmp_path / "notes.xmp").write_text("<x:xmpmeta/>")
     assert run("audit", tmp_path / "notes.xmp").exit_code == ExitCode.INPUT_ERROR
+
+
+def test_decompression_bomb_is_refused_before_decoding(tmp_path):
+    source = tmp_path / "big.png"
+    source.write_bytes(_save(Image.new("L", (4000, 4000)), "PNG"))
+    result = redact(source, "-o", tmp_path / "out", "--max-pixels", "1000000")
+    assert result.exit_code == ExitCode.INPUT_ERROR and "decompression bomb" in result.stderr
+    assert list((tmp_path / "out").iterdir()) == []

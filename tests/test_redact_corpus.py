@@ -147,3 +147,11 @@ def test_audit_fails_originals_and_passes_copies(copies, corpus):
     assert run("audit", *[corpus / name for name, _ in CASES]).exit_code == 1
     assert run("audit", corpus / "exif_stubs/GeoTiff.tif").exit_code == 1
     assert run("audit", *copies.values()).exit_code == 0
+
+
+def test_raw_and_video_are_refused_not_passed_through(corpus, tmp_path):
+    result = run("redact", "--no-faces", "--no-text", "--no-codes", corpus / "exif_stubs/DNG.dng",
+                 corpus / "c2pa/video1.mp4", corpus / "exif_jpeg/Apple_iPhone_4.jpg", "-o", tmp_path)
+    assert result.exit_code == 3
+    assert "RAW (DNG)" in result.stderr and "video" in result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["safe-0001.jpg"]

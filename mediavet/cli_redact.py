@@ -43,8 +43,8 @@ def redact(paths, outdir, quality, heif_format, all_frames, names, keep_names, m
     """
     from mediavet.batch import default_jobs, run_ordered
     from mediavet.inputs import expand
-    from mediavet.redact import ERROR, REFUSED, RedactOptions, safe_copy_pair
-    from mediavet.redact.names import plan
+    from mediavet.redact import ERROR, PENDING, REFUSED, RedactOptions, discard, place, safe_copy
+    from mediavet.redact.names import Namer, planned_names
     from mediavet.report.progress import progress
 
     outdir = Path(outdir)
@@ -53,23 +53,30 @@ def redact(paths, outdir, quality, heif_format, all_frames, names, keep_names, m
     if not files:
         raise click.UsageError("no media files found in the given paths")
     _check_outdir(outdir, paths, files)
+    scheme = "keep" if keep_names else names
+    inputs = {path.resolve() for path in files}
+    for target in planned_names(files, outdir, scheme, heif_format, overwrite):
+        if target.resolve() in inputs:
+            raise click.UsageError(f"{target} would overwrite an input; choose another --output-dir")
     if faces or text or codes:
         click.echo("mediavet: note: this version removes metadata only; faces, text and codes are NOT covered yet "
                    "(pass --no-faces --no-text --no-codes to acknowledge)", err=True)
     outdir.mkdir(parents=True, exist_ok=True)
-    targets = plan(files, outdir, "keep" if keep_names else names, heif_format, overwrite)
-    inputs = {path.resolve() for path in files}
-    for target in targets:
-        if target is not None and target.resolve() in inputs:
-            raise click.UsageError(f"{target} would overwrite an input; choose another --output-dir")
     options = RedactOptions(quality=quality, heif_format=heif_format, all_frames=all_frames, overwrite=overwrite,
                             max_pixels=max_pixels)
+    namer = Namer(outdir, scheme, overwrite)
     outcomes = []
-    with progress(len(files), "copying") as advance:
-        for outcome in run_ordered(safe_copy_pair, list(zip(files, targets)), jobs or default_jobs(),
-                                   chunksize=1, options=options):
-            outcomes.append(outcome)
-            advance()
+    try:
+        with progress(len(files), "copying") as advance:
+            for outcome in run_ordered(safe_copy, files, jobs or default_jobs(), chunksize=1, outdir=outdir,
+                                       options=options):
+                if outcome.status == PENDING:  # named here, in input order: neutral names stay contiguous
+                    place(outcome, namer.name(Path(outcome.input), outcome.extension), overwrite)
+                outcomes.append(outcome)
+                advance()
+    finally:
+        for outcome in outcomes:
+            discard(outcome)
     if manifest:
         _write_manifest(manifest, outcomes)
     _report(outcomes, skipped, outdir, as_json, verbose)

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from mediavet.media import DEFAULT_MAX_PIXELS, MediaError, probe
 from mediavet.redact.audit import audit_media
-from mediavet.redact.encode import decode, encode, output_format
+from mediavet.redact.encode import EXTENSIONS, decode, encode, output_format
 
-WRITTEN, REFUSED, ERROR = "written", "refused", "error"
+WRITTEN, REFUSED, ERROR, PENDING = "written", "refused", "error", "pending"
 
 
 @dataclass(frozen=True)
@@ -34,34 +34,31 @@ class RedactOptions:
 @dataclass
 class Outcome:
     input: str
-    status: str  # written, refused (not provably clean: exit 4) or error (unreadable: exit 3)
+    status: str  # written, refused (not provably clean: exit 4), error (unreadable: exit 3), pending
     message: str = ""
-    output: str | None = None
+    output: str | None = None  # while pending: the proven temporary file
+    extension: str | None = None
     input_sha256: str | None = None
     output_sha256: str | None = None
 
     def to_json(self) -> dict:
-        return dict(self.__dict__)
+        return {key: value for key, value in self.__dict__.items() if key != "extension"}
 
 
-def safe_copy(path, target: Path | None, options: RedactOptions = RedactOptions()) -> Outcome:
-    """Write a metadata-free copy of `path` to `target`; never raises for a bad file.
-    `target` is None for an input that is not a photo: it gets its error and nothing else."""
+def safe_copy(path, outdir: Path, options: RedactOptions = RedactOptions()) -> Outcome:
+    """Make a proven-clean copy of `path` as a hidden temporary file in `outdir`; never raises
+    for a bad file. The copy gets its name from `place()`, in input order, so that neutral
+    names stay contiguous whatever fails."""
     outcome = Outcome(input=str(path), status=ERROR)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            _copy_into(outcome, Path(path), Path(target) if target else None, options)
+            _copy_into(outcome, Path(path), Path(outdir), options)
         except MediaError as exc:
             outcome.status, outcome.message = ERROR, exc.message
         except Exception as exc:  # one file's failure must not stop the batch
             outcome.status, outcome.message = ERROR, f"mediavet failed on this file: {type(exc).__name__}: {exc}"[:300]
     return outcome
-
-
-def safe_copy_pair(pair, options: RedactOptions) -> Outcome:
-    """safe_copy for run_ordered, which passes one item."""
-    return safe_copy(*pair, options=options)
 
 
 def refusal(media) -> str | None:
@@ -73,33 +70,62 @@ def refusal(media) -> str | None:
     return None
 
 
-def _copy_into(outcome: Outcome, path: Path, target: Path, options: RedactOptions) -> None:
+def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOptions) -> None:
     media = probe(path, max_pixels=options.max_pixels)
     outcome.input_sha256 = media.sha256
-    reason = refusal(media) or (None if target else f"{media.format} files are not photos mediavet can copy")
+    reason = refusal(media)
     if reason:
         raise MediaError("unsupported", reason)
     fmt = output_format(media.format, options.heif_format)
     picture = decode(media, options.all_frames)
     data = encode(picture, fmt, options.quality)
-    expected_size = picture.frames[0].size
-    handle, temporary = tempfile.mkstemp(prefix=".mediavet-", suffix=".part", dir=target.parent)
+    handle, temporary = tempfile.mkstemp(prefix=".mediavet-", suffix=".part", dir=outdir)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        leftovers = prove_clean(Path(temporary), fmt, expected_size)
-        if leftovers:
-            outcome.status = REFUSED
-            outcome.message = "output not provably clean, nothing written: " + "; ".join(leftovers)[:400]
-            return
-        os.chmod(temporary, 0o666 & ~_umask())
-        _place(Path(temporary), target, options.overwrite)
-    finally:
+        leftovers = prove_clean(Path(temporary), fmt, picture.frames[0].size)
+    except BaseException:
         Path(temporary).unlink(missing_ok=True)
-    outcome.status, outcome.output = WRITTEN, str(target)
+        raise
+    if leftovers:
+        Path(temporary).unlink(missing_ok=True)
+        outcome.status = REFUSED
+        outcome.message = "output not provably clean, nothing written: " + "; ".join(leftovers)[:400]
+        return
+    os.chmod(temporary, 0o666 & ~_umask())
+    outcome.status, outcome.output, outcome.extension = PENDING, temporary, EXTENSIONS[fmt]
     outcome.output_sha256 = hashlib.sha256(data).hexdigest()
+
+
+def place(outcome: Outcome, target: Path, overwrite: bool) -> None:
+    """Give a pending copy its name: atomically, and never over an existing file unless asked
+    (a hard link fails when the name exists). The temporary file goes either way."""
+    temporary = Path(outcome.output)
+    try:
+        if overwrite:
+            os.replace(temporary, target)
+        else:
+            try:
+                os.link(temporary, target)
+            except FileExistsError:
+                raise MediaError("exists", f"{target} already exists (use --overwrite to replace it)") from None
+            except OSError:  # file systems without hard links
+                if target.exists():
+                    raise MediaError("exists", f"{target} already exists (use --overwrite to replace it)") from None
+                os.replace(temporary, target)
+        outcome.status, outcome.output = WRITTEN, str(target)
+    except MediaError as exc:
+        outcome.status, outcome.output, outcome.output_sha256, outcome.message = ERROR, None, None, exc.message
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def discard(outcome: Outcome) -> None:
+    """Drop a pending copy that will not be placed (an interrupted batch)."""
+    if outcome.status == PENDING and outcome.output:
+        Path(outcome.output).unlink(missing_ok=True)
 
 
 def prove_clean(path: Path, fmt: str, expected_size: tuple[int, int]) -> list[str]:
@@ -119,22 +145,6 @@ def prove_clean(path: Path, fmt: str, expected_size: tuple[int, int]) -> list[st
     except MediaError as exc:
         found.append(f"the copy does not decode: {exc.message}")
     return found
-
-
-def _place(temporary: Path, target: Path, overwrite: bool) -> None:
-    """Move the proven copy to its name: atomically, and never over an existing file
-    unless asked (a hard link fails if the name exists; the rename then drops the temp)."""
-    if overwrite:
-        os.replace(temporary, target)
-        return
-    try:
-        os.link(temporary, target)
-    except FileExistsError:
-        raise MediaError("exists", f"{target} already exists (use --overwrite to replace it)") from None
-    except OSError:  # file systems without hard links
-        if target.exists():
-            raise MediaError("exists", f"{target} already exists (use --overwrite to replace it)") from None
-        os.replace(temporary, target)
 
 
 def _umask() -> int:

@@ -29,32 +29,38 @@ def extension_for(path: Path, heif_format: str | None) -> str | None:
     return EXTENSIONS[output_format(fmt, heif_format)]
 
 
-def plan(inputs: list[Path], outdir: Path, scheme: str = "neutral", heif_format: str | None = None,
-         overwrite: bool = False) -> list[Path | None]:
-    """One target path per input (None for inputs that are not photos), in input order."""
-    taken: set[str] = set()
-    number = 0 if overwrite else _highest_neutral(outdir)
-    targets: list[Path | None] = []
-    for path in inputs:
-        extension = extension_for(path, heif_format)
-        if extension is None:
-            targets.append(None)
-            continue
-        if scheme == "neutral":
-            number += 1
-            name = f"safe-{number:04d}{extension}"
-        elif scheme == "random":
+class Namer:
+    """Hands out target names in input order, for the copies that were actually made."""
+
+    def __init__(self, outdir: Path, scheme: str = "neutral", overwrite: bool = False):
+        self.outdir, self.scheme = outdir, scheme
+        self.number = 0 if overwrite else _highest_neutral(outdir)
+        self.taken: set[str] = set()
+
+    def name(self, source: Path, extension: str) -> Path:
+        if self.scheme == "neutral":
+            self.number += 1
+            name = f"safe-{self.number:04d}{extension}"
+        elif self.scheme == "random":
             name = f"{secrets.token_hex(8)}{extension}"
-            while name in taken:
+            while name in self.taken:
                 name = f"{secrets.token_hex(8)}{extension}"
         else:  # keep the stem
-            name, count = f"{path.stem}{extension}", 1
-            while name in taken:
+            name, count = f"{source.stem}{extension}", 1
+            while name in self.taken:
                 count += 1
-                name = f"{path.stem}-{count}{extension}"
-        taken.add(name)
-        targets.append(outdir / name)
-    return targets
+                name = f"{source.stem}-{count}{extension}"
+        self.taken.add(name)
+        return self.outdir / name
+
+
+def planned_names(inputs: list[Path], outdir: Path, scheme: str, heif_format: str | None,
+                  overwrite: bool) -> list[Path]:
+    """The names the inputs would get if every photo among them were copied (to refuse, up
+    front, a run that would write over one of its inputs)."""
+    namer = Namer(outdir, scheme, overwrite)
+    extensions = [extension_for(path, heif_format) for path in inputs]
+    return [namer.name(path, extension) for path, extension in zip(inputs, extensions) if extension]
 
 
 def _highest_neutral(outdir: Path) -> int:

@@ -275,3 +275,19 @@ def test_decompression_bomb_is_refused_before_decoding(tmp_path):
     result = redact(source, "-o", tmp_path / "out", "--max-pixels", "1000000")
     assert result.exit_code == ExitCode.INPUT_ERROR and "decompression bomb" in result.stderr
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_webp_lossless_with_metadata_first_and_animated_webp(tmp_path):
+    source = tmp_path / "meta-first.webp"
+    source.write_bytes(_save(photo(), "WEBP", lossless=True, exif=_camera_exif(), icc_profile=b"\0" * 200))
+    assert b"VP8L" not in source.read_bytes()[:64]  # the image chunk comes after EXIF/ICC
+    assert redact(source, "-o", tmp_path / "a").exit_code == 0
+    copy = tmp_path / "a" / "safe-0001.webp"
+    assert b"VP8L" in copy.read_bytes()[:64] and audit_media(probe(copy)) == []
+    frames = [scene(i % 2) for i in range(3)]
+    animated = tmp_path / "anim.webp"
+    animated.write_bytes(_save(frames[0], "WEBP", save_all=True, append_images=frames[1:], duration=100,
+                               exif=_camera_exif()))
+    assert redact(animated, "-o", tmp_path / "b", "--all-frames").exit_code == 0
+    copy = tmp_path / "b" / "safe-0001.webp"
+    assert Image.open(copy).n_frames == 3 and audit_media(probe(copy)) == []

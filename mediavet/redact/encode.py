@@ -55,8 +55,23 @@ def decode(media, all_frames: bool = False) -> Picture:
         raise
     except Exception as exc:
         raise MediaError("corrupt", f"cannot decode the pixels: {' '.join(str(exc).split())[:200]}") from None
-    lossless = media.format == "webp" and b"VP8L" in media.data[12:64]
-    return Picture(frames, durations, image.info.get("loop"), lossless)
+    return Picture(frames, durations, image.info.get("loop"), media.format == "webp" and _webp_lossless(media.data))
+
+
+def _webp_lossless(data: bytes) -> bool:
+    """Whether the (first) image of a WebP file is VP8L; metadata chunks may come before it."""
+    import struct
+
+    pos = 12
+    while pos + 8 <= len(data):
+        kind, size = struct.unpack("<4sI", data[pos:pos + 8])
+        if kind in (b"VP8 ", b"VP8L"):
+            return kind == b"VP8L"
+        if kind == b"ANMF":  # an animation frame: its own chunks follow a 16-byte header
+            pos += 8 + 16
+            continue
+        pos += 8 + size + (size % 2)
+    return False
 
 
 def _is_srgb(icc: dict | None) -> bool:

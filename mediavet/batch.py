@@ -16,6 +16,10 @@ def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+def _mark_worker() -> None:
+    os.environ["MEDIAVET_WORKER"] = "1"  # models then use one thread each
+
+
 def run_ordered(function, items, jobs: int, chunksize: int | None = None, **kwargs):
     """Yield function(item, **kwargs) for each item, in order. Heavy items (whole-image work)
     want chunksize 1 so that no worker idles behind a slow neighbour."""
@@ -28,5 +32,5 @@ def run_ordered(function, items, jobs: int, chunksize: int | None = None, **kwar
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with context.Pool(jobs) as pool:
+    with context.Pool(jobs, initializer=_mark_worker) as pool:
         yield from pool.imap(call, items, chunksize=chunksize or max(1, len(items) // (jobs * 4)))

@@ -10,10 +10,58 @@ import click
 from mediavet.exitcodes import ExitCode
 
 
+def _key_values(values, option: str, parse) -> dict:
+    found = {}
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or key not in ("face", "text", "code", "manual"):
+            raise click.BadParameter(f"{value!r}: expected KIND=VALUE with KIND face, text, code or manual",
+                                     param_hint=option)
+        try:
+            found[key] = parse(rest)
+        except ValueError:
+            raise click.BadParameter(f"{value!r}: bad value", param_hint=option) from None
+    return found
+
+
+def _margin(text: str) -> tuple[float, float]:
+    parts = [float(v) for v in text.split(",")]
+    if len(parts) not in (1, 2) or any(v < 0 or v > 2 for v in parts):
+        raise ValueError(text)
+    return (parts[0], parts[-1]) if len(parts) == 2 else (parts[0], parts[0])
+
+
+def _box(text: str) -> tuple[int, int, int, int]:
+    try:
+        x, y, w, h = (int(v) for v in text.split(","))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not X,Y,W,H in whole pixels", param_hint="--region") from None
+    if w <= 0 or h <= 0 or x < 0 or y < 0:
+        raise click.BadParameter(f"{text!r}: width and height must be positive, x and y not negative",
+                                 param_hint="--region")
+    return x, y, w, h
+
+
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--output-dir", "-o", "outdir", required=True, type=click.Path(file_okay=False),
+@click.option("--output-dir", "-o", "outdir", type=click.Path(file_okay=False),
               help="Where the safe copies go (created if missing; never an input directory).")
+@click.option("--plan-only", "plan_out", type=click.Path(dir_okay=False),
+              help="Detect and write the redaction plan (JSON) to this file; write no copies.")
+@click.option("--plan", "plan_in", type=click.Path(dir_okay=False, exists=True),
+              help="Apply exactly this (reviewed, possibly edited) plan; detect nothing.")
+@click.option("--preview", "preview_dir", type=click.Path(file_okay=False),
+              help="Also write review images with numbered boxes here (NOT safe to share: they show what is covered).")
+@click.option("--region", "manual", multiple=True, metavar="X,Y,W,H",
+              help="Cover this box too (upright pixel coordinates; repeatable).")
+@click.option("--action", type=click.Choice(["fill", "pixelate", "blur"]), default="fill", show_default=True,
+              help="How regions are covered (pixelate and blur destroy the detail first).")
+@click.option("--shape", type=click.Choice(["rect", "ellipse"]), default="rect", show_default=True)
+@click.option("--min-score", "min_scores", multiple=True, metavar="KIND=SCORE",
+              help="Detector threshold, e.g. face=0.3 (defaults: face 0.2, text 0.4; recall first).")
+@click.option("--margin", "margins", multiple=True, metavar="KIND=X[,Y]",
+              help="Grow boxes by this fraction of their size per side (defaults: face 0.2,0.05; text 0.15,0.3; "
+                   "code 0.1).")
 @click.option("--quality", type=click.IntRange(1, 100), default=92, show_default=True,
               help="JPEG/WebP quality of the copies (lossless WebP stays lossless).")
 @click.option("--format", "heif_format", type=click.Choice(["jpeg", "png", "webp"]), default=None,
@@ -25,45 +73,57 @@ from mediavet.exitcodes import ExitCode
 @click.option("--manifest", type=click.Path(dir_okay=False),
               help="Write the mapping original -> copy (with both sha256) to this JSON file.")
 @click.option("--overwrite", is_flag=True, help="Replace existing copies of the same name.")
-@click.option("--faces/--no-faces", default=True, help="Cover faces (region redaction, issue #5).")
-@click.option("--text/--no-text", default=True, help="Cover readable text (region redaction, issue #5).")
-@click.option("--codes/--no-codes", default=True, help="Cover QR codes and barcodes (region redaction, issue #5).")
+@click.option("--faces/--no-faces", default=True, help="Find and cover faces (CenterFace).")
+@click.option("--text/--no-text", default=True, help="Find and cover readable text (PP-OCR detection).")
+@click.option("--codes/--no-codes", default=True, help="Find and cover QR codes and barcodes (OpenCV).")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome of every file as JSON (it names originals).")
 @click.option("--verbose", "-v", is_flag=True, help="Print original -> copy for each written file.")
 @click.option("--max-pixels", type=click.IntRange(min=1), default=200_000_000, show_default=True,
               help="Refuse images larger than this before decoding (decompression bombs).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for large batches.")
-def redact(paths, outdir, quality, heif_format, all_frames, names, keep_names, manifest, overwrite, faces, text,
-           codes, as_json, verbose, max_pixels, jobs):
-    """Make safe copies: pixels only (upright, sRGB), no metadata of any kind, neutral names.
+def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape, min_scores, margins, quality,
+           heif_format, all_frames, names, keep_names, manifest, overwrite, faces, text, codes, as_json, verbose,
+           max_pixels, jobs):
+    """Make safe copies: faces, text and codes covered, pixels only, no metadata, neutral names.
 
-    Every copy is re-read and proven clean before it gets its name; a copy that cannot be
-    proven clean is not written (exit 4). Originals are only read. Exit 3 when some input
-    could not be read (the rest is copied).
+    Every copy is checked by the detectors again and re-read and proven free of metadata
+    before it gets its name; a copy that cannot be proven clean is not written (exit 4).
+    Originals are only read. Exit 3 when some input could not be read (the rest is copied).
+    With --plan-only, nothing but the plan (and previews) is written; review it, then
+    apply it with --plan.
     """
     from mediavet.batch import default_jobs, run_ordered
     from mediavet.inputs import expand
     from mediavet.redact import ERROR, PENDING, REFUSED, RedactOptions, discard, place, safe_copy
     from mediavet.redact.names import Namer, planned_names
+    from mediavet.redact.protect import MARGINS, ProtectOptions
     from mediavet.report.progress import progress
 
-    outdir = Path(outdir)
+    if plan_out and (outdir or plan_in):
+        raise click.UsageError("--plan-only writes a plan and no copies: leave out --output-dir and --plan")
+    if not plan_out and not outdir:
+        raise click.UsageError("give --output-dir (or --plan-only PLAN.json)")
     skipped: list[Path] = []
     files = expand(paths, skipped)
     if not files:
         raise click.UsageError("no media files found in the given paths")
+    protect = ProtectOptions(
+        kinds=tuple(kind for kind, on in (("face", faces), ("text", text), ("code", codes)) if on),
+        min_scores=_key_values(min_scores, "--min-score", float),
+        margins={**MARGINS, **_key_values(margins, "--margin", _margin)},
+        action=action, shape=shape, manual=tuple(_box(box) for box in manual))
+    options = RedactOptions(quality=quality, heif_format=heif_format, all_frames=all_frames, overwrite=overwrite,
+                            max_pixels=max_pixels, protect=protect, plan=_load_plan(plan_in, files) if plan_in else None)
+    if plan_out:
+        _plan_only(files, plan_out, preview_dir, options, jobs)
+    outdir = Path(outdir)
     _check_outdir(outdir, paths, files)
     scheme = "keep" if keep_names else names
     inputs = {path.resolve() for path in files}
     for target in planned_names(files, outdir, scheme, heif_format, overwrite):
         if target.resolve() in inputs:
             raise click.UsageError(f"{target} would overwrite an input; choose another --output-dir")
-    if faces or text or codes:
-        click.echo("mediavet: note: this version removes metadata only; faces, text and codes are NOT covered yet "
-                   "(pass --no-faces --no-text --no-codes to acknowledge)", err=True)
     outdir.mkdir(parents=True, exist_ok=True)
-    options = RedactOptions(quality=quality, heif_format=heif_format, all_frames=all_frames, overwrite=overwrite,
-                            max_pixels=max_pixels)
     namer = Namer(outdir, scheme, overwrite)
     outcomes = []
     try:
@@ -79,10 +139,77 @@ def redact(paths, outdir, quality, heif_format, all_frames, names, keep_names, m
             discard(outcome)
     if manifest:
         _write_manifest(manifest, outcomes)
+    if preview_dir:
+        _previews(outcomes, preview_dir, max_pixels)
     _report(outcomes, skipped, outdir, as_json, verbose)
     if any(o.status == REFUSED for o in outcomes):
         sys.exit(ExitCode.NOT_CLEAN)
     sys.exit(ExitCode.INPUT_ERROR if any(o.status == ERROR for o in outcomes) else ExitCode.OK)
+
+
+def _load_plan(plan_in, files) -> dict:
+    """The plan's entries, after checking it fits these inputs; any problem stops the run
+    before anything is written."""
+    from mediavet.redact.plan import PlanError, check_inputs, load
+
+    try:
+        entries = load(Path(plan_in))
+    except PlanError as exc:
+        raise click.UsageError(f"--plan: {exc}") from None
+    problems = check_inputs(entries, files)
+    if problems:
+        raise click.UsageError("--plan does not fit the inputs; nothing written:\n  " + "\n  ".join(problems))
+    return entries
+
+
+def _plan_only(files, plan_out, preview_dir, options, jobs) -> None:
+    from mediavet import __version__
+    from mediavet.atomic import write_atomic
+    from mediavet.batch import default_jobs, run_ordered
+    from mediavet.redact import PLANNED, plan_file
+    from mediavet.redact.plan import document
+    from mediavet.report.json_report import dumps
+    from mediavet.report.progress import progress
+    from mediavet.report.terminal import clean
+
+    outcomes = []
+    with progress(len(files), "detecting") as advance:
+        for outcome in run_ordered(plan_file, files, jobs or default_jobs(), chunksize=1, options=options):
+            outcomes.append(outcome)
+            advance()
+    protect = options.protect
+    settings = {"mediavet": __version__, "kinds": list(protect.kinds), "min_scores": protect.min_scores,
+                "margins": {k: list(v) for k, v in protect.margins.items()}, "action": protect.action,
+                "shape": protect.shape}
+    entries = [o.plan for o in outcomes if o.status == PLANNED]
+    write_atomic(plan_out, (dumps(document(entries, settings)) + "\n").encode("utf-8"))
+    if preview_dir:
+        _previews(outcomes, preview_dir, options.max_pixels)
+    for outcome in outcomes:
+        if outcome.status != PLANNED:
+            click.echo(f"mediavet: {clean(outcome.input)}: error: {clean(outcome.message)}", err=True)
+    regions = sum(len(e["regions"]) for e in entries)
+    click.echo(f"plan for {len(entries)} files, {regions} regions, written to {clean(plan_out)}; "
+               f"{len(outcomes) - len(entries)} errors")
+    sys.exit(ExitCode.INPUT_ERROR if len(entries) < len(outcomes) else ExitCode.OK)
+
+
+def _previews(outcomes, preview_dir, max_pixels) -> None:
+    """Review images, numbered in input order, of every file whose regions are known."""
+    from mediavet.media import MediaError, probe
+    from mediavet.redact.encode import decode
+    from mediavet.redact.preview import name, write
+
+    folder = Path(preview_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, outcome in enumerate(outcomes, start=1):
+        if outcome.found is None:
+            continue
+        try:
+            frame = decode(probe(outcome.input, max_pixels=max_pixels)).frames[0]
+        except MediaError:
+            continue
+        write(frame, outcome.found, folder / name(number))
 
 
 def _check_outdir(outdir: Path, paths, files) -> None:

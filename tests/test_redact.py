@@ -239,14 +239,6 @@ def test_a_copy_that_cannot_be_proven_clean_is_not_written(tmp_path, monkeypatch
     assert list(out.iterdir()) == []
 
 
-def test_region_redaction_not_claimed(tmp_path):
-    source = tmp_path / "a.jpg"
-    source.write_bytes(camera_jpeg())
-    result = run("redact", source, "-o", tmp_path / "out")
-    assert "NOT covered" in result.stderr
-    assert "NOT covered" not in redact(source, "-o", tmp_path / "out2").stderr
-
-
 def test_audit_gate_exit_codes_and_json(tmp_path):
     import jsonschema
 

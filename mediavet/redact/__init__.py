@@ -1,9 +1,11 @@
 """redact: safe copies of photos that carry pixels and nothing else, proven before written.
 
-One file at a time: probe, decode upright in sRGB, encode a fresh file, write it to a
-temporary file in the output directory, re-read that file with our own metadata reader
-and the strict structure walk, and only then move it to its name. A copy that cannot be
-proven clean is deleted and reported (exit 4); the original is only ever read.
+One file at a time: probe, decode upright in sRGB, find and cover what identifies people
+(or apply a reviewed plan), check the covered pixels with the detectors again, encode a
+fresh file, write it to a temporary file in the output directory, re-read that file with
+our own metadata reader and the strict structure walk, and only then move it to its name.
+A copy that cannot be proven clean is deleted and reported (exit 4); the original is only
+ever read.
 """
 
 from __future__ import annotations
@@ -12,14 +14,15 @@ import hashlib
 import os
 import tempfile
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mediavet.media import DEFAULT_MAX_PIXELS, MediaError, probe
 from mediavet.redact.audit import audit_media
 from mediavet.redact.encode import EXTENSIONS, decode, encode, output_format
+from mediavet.redact.protect import ProtectOptions, apply, find_regions, uncovered
 
-WRITTEN, REFUSED, ERROR, PENDING = "written", "refused", "error", "pending"
+WRITTEN, REFUSED, ERROR, PENDING, PLANNED = "written", "refused", "error", "pending", "planned"
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,8 @@ class RedactOptions:
     all_frames: bool = False
     overwrite: bool = False
     max_pixels: int = DEFAULT_MAX_PIXELS
+    protect: ProtectOptions = field(default_factory=ProtectOptions)
+    plan: dict | None = None  # entries of a reviewed plan by resolved path: then nothing is detected
 
 
 @dataclass
@@ -38,27 +43,67 @@ class Outcome:
     message: str = ""
     output: str | None = None  # while pending: the proven temporary file
     extension: str | None = None
+    regions: dict = field(default_factory=dict)  # covered regions per kind
+    plan: dict | None = None  # the plan entry, when planning
+    found: list | None = None  # the Regions (for previews)
     input_sha256: str | None = None
     output_sha256: str | None = None
 
     def to_json(self) -> dict:
-        return {key: value for key, value in self.__dict__.items() if key != "extension"}
+        return {key: value for key, value in self.__dict__.items() if key not in ("extension", "plan", "found")}
 
 
 def safe_copy(path, outdir: Path, options: RedactOptions = RedactOptions()) -> Outcome:
     """Make a proven-clean copy of `path` as a hidden temporary file in `outdir`; never raises
     for a bad file. The copy gets its name from `place()`, in input order, so that neutral
     names stay contiguous whatever fails."""
+    return _guarded(path, lambda outcome: _copy_into(outcome, Path(path), Path(outdir), options))
+
+
+def plan_file(path, options: RedactOptions = RedactOptions()) -> Outcome:
+    """Detect the regions of one photo for a plan; writes nothing."""
+    return _guarded(path, lambda outcome: _plan_into(outcome, Path(path), options))
+
+
+def _guarded(path, work) -> Outcome:
     outcome = Outcome(input=str(path), status=ERROR)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            _copy_into(outcome, Path(path), Path(outdir), options)
+            work(outcome)
         except MediaError as exc:
             outcome.status, outcome.message = ERROR, exc.message
+        except ValueError as exc:  # a manual region outside the picture
+            outcome.status, outcome.message = ERROR, str(exc)
         except Exception as exc:  # one file's failure must not stop the batch
             outcome.status, outcome.message = ERROR, f"mediavet failed on this file: {type(exc).__name__}: {exc}"[:300]
     return outcome
+
+
+def _open(outcome: Outcome, path: Path, options: RedactOptions):
+    media = probe(path, max_pixels=options.max_pixels)
+    outcome.input_sha256 = media.sha256
+    reason = refusal(media)
+    if reason:
+        raise MediaError("unsupported", reason)
+    return media, decode(media, options.all_frames)
+
+
+def _plan_into(outcome: Outcome, path: Path, options: RedactOptions) -> None:
+    from mediavet.redact import plan
+
+    media, picture = _open(outcome, path, options)
+    regions, _converged = find_regions(picture.frames, options.protect)
+    outcome.plan = plan.entry(path, media.sha256, picture.frames[0].size, regions)
+    outcome.regions, outcome.found = _count(regions), regions
+    outcome.status = PLANNED
+
+
+def _count(regions) -> dict:
+    counts: dict[str, int] = {}
+    for region in regions:
+        counts[region.kind] = counts.get(region.kind, 0) + 1
+    return counts
 
 
 def refusal(media) -> str | None:
@@ -71,13 +116,22 @@ def refusal(media) -> str | None:
 
 
 def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOptions) -> None:
-    media = probe(path, max_pixels=options.max_pixels)
-    outcome.input_sha256 = media.sha256
-    reason = refusal(media)
-    if reason:
-        raise MediaError("unsupported", reason)
+    media, picture = _open(outcome, path, options)
+    if options.plan is not None:
+        planned = options.plan[str(path.resolve())]
+        if tuple(picture.frames[0].size) != tuple(planned["size"]):
+            raise MediaError("plan", f"the picture is {picture.frames[0].size}, the plan says {planned['size']}")
+        regions, checked = planned["regions"], False
+    else:
+        regions, checked = find_regions(picture.frames, options.protect)
+    picture.frames = apply(picture.frames, regions)
+    outcome.regions, outcome.found = _count(r for r in regions if r.action != "keep"), regions
+    still_visible = [] if checked else uncovered(picture.frames, regions, options.protect.kinds)
+    if still_visible:
+        outcome.status = REFUSED
+        outcome.message = "faces or text still visible, nothing written: " + "; ".join(still_visible)[:400]
+        return
     fmt = output_format(media.format, options.heif_format)
-    picture = decode(media, options.all_frames)
     data = encode(picture, fmt, options.quality)
     handle, temporary = tempfile.mkstemp(prefix=".mediavet-", suffix=".part", dir=outdir)
     try:

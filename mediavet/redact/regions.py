@@ -1,0 +1,91 @@
+"""Regions of a picture to cover: what, where (upright pixel coordinates), how sure, found by
+whom, and what to do with it. Plus the little geometry the detectors and the checks share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+KINDS = ("face", "text", "code", "manual")
+ACTIONS = ("fill", "pixelate", "blur", "keep")  # keep: a person decided this region may stay
+SHAPES = ("rect", "ellipse")
+
+
+@dataclass(frozen=True)
+class Region:
+    kind: str
+    box: tuple[int, int, int, int]  # x, y, width, height
+    score: float | None = None
+    detector: str = "manual"
+    action: str = "fill"
+    shape: str = "rect"
+
+    @property
+    def area(self) -> int:
+        return self.box[2] * self.box[3]
+
+    def grown(self, margin: tuple[float, float], size: tuple[int, int]) -> "Region":
+        """Grown sideways by margin[0] of its width and up and down by margin[1] of its
+        height, on each side, clipped to the picture."""
+        x, y, w, h = self.box
+        dx, dy = round(w * margin[0]), round(h * margin[1])
+        return replace(self, box=clip((x - dx, y - dy, w + 2 * dx, h + 2 * dy), size))
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "box": list(self.box), "score": None if self.score is None else round(self.score, 3),
+                "detector": self.detector, "action": self.action, "shape": self.shape}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Region":
+        box = data.get("box")
+        if not (isinstance(box, list) and len(box) == 4 and all(isinstance(v, int) for v in box)):
+            raise ValueError(f"box must be [x, y, width, height] in whole pixels, found {box!r}")
+        region = cls(kind=data.get("kind", "manual"), box=tuple(box), score=data.get("score"),
+                     detector=data.get("detector", "manual"), action=data.get("action", "fill"),
+                     shape=data.get("shape", "rect"))
+        if region.kind not in KINDS:
+            raise ValueError(f"unknown kind {region.kind!r} (known: {', '.join(KINDS)})")
+        if region.action not in ACTIONS:
+            raise ValueError(f"unknown action {region.action!r} (known: {', '.join(ACTIONS)})")
+        if region.shape not in SHAPES:
+            raise ValueError(f"unknown shape {region.shape!r} (known: {', '.join(SHAPES)})")
+        return region
+
+
+def clip(box, size) -> tuple[int, int, int, int]:
+    x, y, w, h = box
+    x0, y0 = max(0, int(x)), max(0, int(y))
+    x1, y1 = min(size[0], int(round(x + w))), min(size[1], int(round(y + h)))
+    return x0, y0, max(0, x1 - x0), max(0, y1 - y0)
+
+
+def inside_problem(box, size) -> str | None:
+    """Why a box is not a valid region of a picture of `size`, or None."""
+    x, y, w, h = box
+    if w <= 0 or h <= 0:
+        return f"box {list(box)} has no area"
+    if x < 0 or y < 0 or x + w > size[0] or y + h > size[1]:
+        return f"box {list(box)} is not inside the {size[0]}x{size[1]} picture"
+    return None
+
+
+def intersection(a, b) -> int:
+    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
+    x1, y1 = min(a[0] + a[2], b[0] + b[2]), min(a[1] + a[3], b[1] + b[3])
+    return max(0, x1 - x0) * max(0, y1 - y0)
+
+
+def iou(a, b) -> float:
+    shared = intersection(a, b)
+    union = a[2] * a[3] + b[2] * b[3] - shared
+    return shared / union if union else 0.0
+
+
+def suppress(found: list[tuple[tuple, float]], overlap: float = 0.3) -> list[tuple[tuple, float]]:
+    """Non-maximum suppression: keep the best of boxes overlapping by more than `overlap` IoU,
+    or lying mostly inside a better one (a tile's partial view of a face)."""
+    kept: list[tuple[tuple, float]] = []
+    for box, score in sorted(found, key=lambda item: -item[1]):
+        if all(iou(box, other) <= overlap and intersection(box, other) < 0.7 * box[2] * box[3]
+               for other, _ in kept):
+            kept.append((box, score))
+    return kept

@@ -13,7 +13,9 @@ from mediavet.redact.regions import Region, inside_problem
 
 # how far each kind's boxes grow (sideways, up/down; fractions of the box per side).
 # CenterFace boxes run brow to chin but are narrow: ears and cheeks need the sideways margin.
-MARGINS = {"face": (0.2, 0.05), "text": (0.15, 0.3), "code": (0.1, 0.1), "manual": (0.0, 0.0)}
+MARGINS = {"face": (0.2, 0.05), "text": (0.15, 0.3), "code": (0.5, 0.5), "manual": (0.0, 0.0)}
+# (a barcode reads from any slice across its bars and its detector often boxes only part of them:
+# codes grow generously)
 RECHECK_UNCOVERED = 0.5  # a re-detected face/text box more than half outside the covered area fails
 ROUNDS = 3
 

@@ -1,0 +1,174 @@
+"""Region redaction on generated pictures: codes, manual regions, plans, actions, edges."""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import run
+from generate import ean13, qr_code, scene
+from mediavet.exitcodes import ExitCode
+from mediavet.media import probe
+from mediavet.redact.audit import audit_media
+from mediavet.redact.cover import BLOCKS, cover
+from mediavet.redact.regions import Region
+
+
+def textured(size=(900, 600)):
+    detail = Image.effect_mandelbrot(size, (-2.2, -1.2, 1.0, 1.2), 90).convert("RGB")
+    return Image.blend(scene(0, size), detail, 0.4)
+
+
+def black_share(image, box) -> float:
+    x, y, w, h = box
+    patch = np.asarray(image.convert("RGB"), dtype=np.int32)[y:y + h, x:x + w]
+    return float((patch.max(axis=2) <= 24).mean())
+
+
+def test_qr_code_and_barcode_are_covered_and_no_longer_detected(tmp_path):
+    import cv2
+
+    picture = textured()
+    picture.paste(ean13("590123412345").convert("RGB"), (60, 80))
+    picture.paste(qr_code("room 214, block C").convert("RGB"), (560, 300))
+    source = tmp_path / "door.png"
+    picture.save(source)
+    result = run("redact", source, "-o", tmp_path / "out", "--no-faces", "--no-text", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["files"][0]["regions"] == {"code": 2}
+    copy = Image.open(tmp_path / "out" / "safe-0001.png")
+    bars = (60 + 33, 80 + 33, 95 * 3, 120)  # the drawn bars, without the quiet zone
+    assert black_share(copy, bars) > 0.97
+    assert black_share(copy, (560 + 6 * 2, 300 + 6 * 2, 6 * 29, 6 * 29)) > 0.97
+    grey = np.asarray(copy.convert("L"))
+    assert not cv2.QRCodeDetector().detectAndDecode(grey)[0]
+    ok, _ = cv2.barcode.BarcodeDetector().detectMulti(grey)
+    assert not ok
+
+
+def test_manual_region_covered_exactly_and_outside_box_refused(tmp_path):
+    source = tmp_path / "a.png"
+    textured().save(source)
+    result = run("redact", source, "-o", tmp_path / "out", "--no-faces", "--no-text", "--no-codes",
+                 "--region", "100,50,200,80")
+    assert result.exit_code == 0
+    copy = Image.open(tmp_path / "out" / "safe-0001.png")
+    assert black_share(copy, (100, 50, 200, 80)) == 1.0
+    assert black_share(copy, (300, 130, 300, 300)) < 0.05
+    outside = run("redact", source, "-o", tmp_path / "out2", "--no-faces", "--no-text", "--no-codes",
+                  "--region", "800,500,200,200")
+    assert outside.exit_code == ExitCode.INPUT_ERROR and "not inside" in outside.stderr
+    assert list((tmp_path / "out2").iterdir()) == []
+    assert run("redact", source, "-o", tmp_path / "o3", "--region", "1,2,3").exit_code == ExitCode.USAGE
+
+
+def test_plan_round_trip_with_edits(tmp_path):
+    picture = textured()
+    picture.paste(qr_code("badge 0042").convert("RGB"), (500, 100))
+    source = tmp_path / "a.png"
+    picture.save(source)
+    plan_path = tmp_path / "plan.json"
+    previews = tmp_path / "review"
+    result = run("redact", source, "--plan-only", plan_path, "--preview", previews, "--no-faces", "--no-text")
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "out").exists()
+    plan = json.loads(plan_path.read_text())
+    assert plan["mediavet_plan"] == 1
+    entry = plan["files"][0]
+    assert entry["size"] == [900, 600] and len(entry["sha256"]) == 64
+    (code,) = entry["regions"]
+    assert code["kind"] == "code" and code["detector"] == "opencv-qr" and code["action"] == "fill"
+    assert [p.name for p in previews.iterdir()] == ["PREVIEW-NOT-REDACTED-0001.jpg"]
+    assert audit_media(probe(previews / "PREVIEW-NOT-REDACTED-0001.jpg")) == []
+    # a person edits: the code is pixelated instead of filled, a manual region is added
+    code["action"] = "pixelate"
+    entry["regions"].append({"kind": "manual", "box": [10, 10, 100, 60], "action": "fill", "shape": "ellipse"})
+    plan_path.write_text(json.dumps(plan))
+    applied = run("redact", source, "--plan", plan_path, "-o", tmp_path / "out", "--json", "--no-text", "--no-faces")
+    assert applied.exit_code == 0, applied.output
+    copy = Image.open(tmp_path / "out" / "safe-0001.png")
+    x, y, w, h = code["box"]
+    assert black_share(copy, (x, y, w, h)) < 0.5  # pixelated, not filled
+    assert black_share(copy, (40, 30, 40, 20)) == 1.0  # the centre of the manual ellipse
+    assert black_share(copy, (10, 10, 6, 6)) < 0.5  # its corner stays (ellipse)
+
+
+def test_plan_refused_when_file_changed_or_boxes_outside(tmp_path):
+    source = tmp_path / "a.png"
+    textured().save(source)
+    plan_path = tmp_path / "plan.json"
+    run("redact", source, "--plan-only", plan_path, "--no-faces", "--no-text", "--region", "1,1,20,20")
+    plan = json.loads(plan_path.read_text())
+    plan["files"][0]["regions"].append({"kind": "manual", "box": [880, 590, 50, 50]})
+    bad_boxes = tmp_path / "bad.json"
+    bad_boxes.write_text(json.dumps(plan))
+    result = run("redact", source, "--plan", bad_boxes, "-o", tmp_path / "out")
+    assert result.exit_code == ExitCode.USAGE and "not inside" in result.output
+    assert not (tmp_path / "out").exists()
+    textured((900, 600)).rotate(1).save(source)  # the file changed since the plan
+    result = run("redact", source, "--plan", plan_path, "-o", tmp_path / "out")
+    assert result.exit_code == ExitCode.USAGE and "sha256" in result.output
+    assert not (tmp_path / "out").exists()
+    other = tmp_path / "b.png"
+    textured().save(other)
+    result = run("redact", other, "--plan", plan_path, "-o", tmp_path / "out")
+    assert result.exit_code == ExitCode.USAGE and "not in the plan" in result.output
+
+
+@pytest.mark.parametrize("action", ["pixelate", "blur"])
+def test_pixelate_and_blur_destroy_the_detail(action):
+    picture = Image.effect_mandelbrot((400, 400), (-1.5, -0.5, -0.5, 0.5), 200).convert("L")
+    box = (50, 50, 300, 300)
+    first = np.asarray(cover(picture, [Region("face", box, action=action)]), dtype=np.float64)
+    second = np.asarray(cover(picture, [Region("face", box, action=action)]), dtype=np.float64)
+    original = np.asarray(picture, dtype=np.float64)
+    inside, before = first[50:350, 50:350], original[50:350, 50:350]
+
+    def high_frequency(patch):  # power above a sixth of the band: what makes text and faces readable
+        spectrum = np.abs(np.fft.fftshift(np.fft.fft2(patch - patch.mean()))) ** 2
+        size = patch.shape[0]
+        yy, xx = np.mgrid[:size, :size] - size // 2
+        return spectrum[np.hypot(yy, xx) > size / 6].sum() / spectrum.sum()
+
+    assert high_frequency(inside) < 0.5 * high_frequency(before)
+    if action == "pixelate":
+        assert len(np.unique(inside)) <= BLOCKS * BLOCKS
+    assert not np.array_equal(first, second)  # random noise: two runs differ, nothing to invert
+    assert np.array_equal(first[:50], original[:50])  # outside untouched
+
+
+def test_modes_sizes_and_orientation_survive_region_redaction(tmp_path):
+    from generate import SHORT, app1_exif, exif_block, insert_segments, jpeg_bytes
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    Image.new("RGB", (1, 1), (9, 9, 9)).save(inputs / "tiny.png")
+    textured((64, 48)).convert("L").save(inputs / "grey.png")
+    textured().convert("CMYK").save(inputs / "cmyk.jpg")
+    textured().convert("RGBA").save(inputs / "alpha.png")
+    Image.fromarray((np.asarray(textured().convert("L")).astype(np.uint16) * 257)).save(inputs / "deep.png")
+    turned = insert_segments(jpeg_bytes(textured((400, 300)), 95), app1_exif(exif_block({0x0112: (SHORT, 6)})))
+    (inputs / "turned.jpg").write_bytes(turned)
+    result = run("redact", inputs, "-o", tmp_path / "out", "--region", "0,0,1,1", "--json")
+    assert result.exit_code == 0, result.output
+    outcomes = {o["input"].rsplit("/", 1)[1]: o for o in json.loads(result.stdout)["files"]}
+    assert all(o["status"] == "written" for o in outcomes.values())
+    turned_copy = Image.open(outcomes["turned.jpg"]["output"])
+    assert turned_copy.size == (300, 400)
+    assert black_share(turned_copy, (0, 0, 1, 1)) == 1.0  # the region is in upright coordinates
+    assert Image.open(outcomes["deep.png"]["output"]).mode == "I;16"
+    assert Image.open(outcomes["alpha.png"]["output"]).mode == "RGBA"
+
+
+def test_a_missed_face_means_no_copy(tmp_path, monkeypatch, corpus):
+    import mediavet.redact as redact_module
+
+    def blind(frames, options):  # a detector that misses everything and does not know it
+        return [], False
+
+    monkeypatch.setattr(redact_module, "find_regions", blind)
+    result = run("redact", corpus / "faces" / "fr_obama.jpg", "-o", tmp_path / "out", "--jobs", "1")
+    assert result.exit_code == ExitCode.NOT_CLEAN
+    assert "a face" in result.stderr and "not covered" in result.stderr
+    assert list((tmp_path / "out").iterdir()) == []

@@ -20,12 +20,13 @@ def _mark_worker() -> None:
     os.environ["MEDIAVET_WORKER"] = "1"  # models then use one thread each
 
 
-def run_ordered(function, items, jobs: int, chunksize: int | None = None, **kwargs):
-    """Yield function(item, **kwargs) for each item, in order. Heavy items (whole-image work)
-    want chunksize 1 so that no worker idles behind a slow neighbour."""
+def run_ordered(function, items, jobs: int, heavy: bool = False, **kwargs):
+    """Yield function(item, **kwargs) for each item, in order. Heavy items (whole-image work:
+    decoding, models) get workers from two items on and are handed out one at a time, so
+    that no worker idles behind a slow neighbour."""
     items = list(items)
     call = partial(function, **kwargs)
-    jobs = min(jobs, len(items) // MIN_PER_WORKER)
+    jobs = min(jobs, len(items) // (2 if heavy else MIN_PER_WORKER))
     if jobs <= 1:
         yield from map(call, items)
         return
@@ -33,4 +34,4 @@ def run_ordered(function, items, jobs: int, chunksize: int | None = None, **kwar
 
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     with context.Pool(jobs, initializer=_mark_worker) as pool:
-        yield from pool.imap(call, items, chunksize=chunksize or max(1, len(items) // (jobs * 4)))
+        yield from pool.imap(call, items, chunksize=1 if heavy else max(1, len(items) // (jobs * 4)))

@@ -128,7 +128,7 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
     outcomes = []
     try:
         with progress(len(files), "copying") as advance:
-            for outcome in run_ordered(safe_copy, files, jobs or default_jobs(), chunksize=1, outdir=outdir,
+            for outcome in run_ordered(safe_copy, files, jobs or default_jobs(), heavy=True, outdir=outdir,
                                        options=options):
                 if outcome.status == PENDING:  # named here, in input order: neutral names stay contiguous
                     place(outcome, namer.name(Path(outcome.input), outcome.extension), overwrite)
@@ -174,7 +174,7 @@ def _plan_only(files, plan_out, preview_dir, options, jobs) -> None:
 
     outcomes = []
     with progress(len(files), "detecting") as advance:
-        for outcome in run_ordered(plan_file, files, jobs or default_jobs(), chunksize=1, options=options):
+        for outcome in run_ordered(plan_file, files, jobs or default_jobs(), heavy=True, options=options):
             outcomes.append(outcome)
             advance()
     protect = options.protect

@@ -172,3 +172,20 @@ def test_a_missed_face_means_no_copy(tmp_path, monkeypatch, corpus):
     assert result.exit_code == ExitCode.NOT_CLEAN
     assert "a face" in result.stderr and "not covered" in result.stderr
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_burned_in_date_stamp_is_covered(tmp_path):
+    from PIL import ImageDraw, ImageFont
+
+    picture = scene(0, (900, 600)).filter(__import__("PIL.ImageFilter", fromlist=["GaussianBlur"]).GaussianBlur(3))
+    ImageDraw.Draw(picture).text((600, 540), "2025 06 14  09:30", fill=(255, 140, 0),
+                                 font=ImageFont.load_default(size=34))
+    source = tmp_path / "stamped.jpg"
+    picture.save(source, quality=95)
+    result = run("redact", source, "-o", tmp_path / "out", "--no-faces", "--no-codes", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["files"][0]["regions"].get("text", 0) >= 1
+    copy = Image.open(tmp_path / "out" / "safe-0001.jpg")
+    stamp = np.asarray(copy.convert("RGB"), dtype=np.int32)[545:575, 605:880]
+    orange = (stamp[..., 0] > 200) & (stamp[..., 1] > 100) & (stamp[..., 2] < 80)
+    assert orange.mean() < 0.01  # none of the digits' orange is left

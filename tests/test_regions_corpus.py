@@ -92,3 +92,16 @@ def test_small_faces_in_large_pictures_are_found_by_tiling(corpus, tmp_path, sca
     found = regions.get("face", 0)
     annotated = len(json.loads((corpus / "faces" / "dlib_2007_007763.json").read_text())["faces"])
     assert found >= (annotated if scale == 1 else annotated - 2), regions
+
+
+def test_tilted_face_is_found_and_thresholds_apply(corpus, tmp_path):
+    portrait = Image.open(corpus / "faces" / "fr_obama.jpg").convert("RGB")
+    tilted = tmp_path / "tilted.jpg"
+    portrait.rotate(35, expand=True, fillcolor=(128, 128, 128)).save(tilted, quality=95)
+    result = run("redact", tilted, "-o", tmp_path / "a", "--no-text", "--no-codes", "--json")
+    assert json.loads(result.stdout)["files"][0]["regions"].get("face") == 1
+    crowd = corpus / "faces" / "dlib_2008_002079.jpg"
+    low = json.loads(run("redact", crowd, "-o", tmp_path / "b", "--no-text", "--no-codes", "--json").stdout)
+    high = json.loads(run("redact", crowd, "-o", tmp_path / "c", "--no-text", "--no-codes", "--json",
+                          "--min-score", "face=0.8").stdout)
+    assert high["files"][0]["regions"]["face"] < low["files"][0]["regions"]["face"]

@@ -115,13 +115,21 @@ class Media:
         return image
 
     @property
+    def is_video(self) -> bool:
+        return self.format in VIDEO_FORMATS
+
+    @property
     def stored_size(self) -> tuple[int, int]:
         """Width and height as stored in the file, before EXIF orientation."""
+        if self.is_video:
+            return tuple(self.metadata.video["size"])
         return self._header_image.size
 
     @property
     def size(self) -> tuple[int, int]:
-        """Width and height as displayed (EXIF orientation applied)."""
+        """Width and height as displayed (EXIF orientation or the video's rotation applied)."""
+        if self.is_video:
+            return tuple(self.metadata.video["size"])
         width, height = self.stored_size
         return (height, width) if self.metadata.orientation in (5, 6, 7, 8) else (width, height)
 
@@ -197,8 +205,11 @@ def probe(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Media:
                 hint = extension_format(path)
                 named = f" (named like {hint})" if hint else ""
                 raise MediaError("unsupported", f"not a recognised image or video format{named}")
-            if fmt in VIDEO_FORMATS:
-                raise MediaError("unsupported", f"{fmt} video is not supported yet")
+            if fmt in VIDEO_FORMATS:  # videos are hashed as a stream and read by FFmpeg, never held whole
+                digest = hashlib.sha256(head)
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+                return Media(path=path, data=head, sha256=digest.hexdigest(), format=fmt, max_pixels=max_pixels)
             data = head + handle.read()
     except OSError as exc:
         raise MediaError("unreadable", f"cannot read file: {exc.strerror or exc}") from None

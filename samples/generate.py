@@ -239,6 +239,59 @@ def camera_jpeg(**kwargs) -> bytes:
     return insert_segments(jpeg_bytes(scene(0)), app1_exif(camera_exif(**kwargs)))
 
 
+# --- video clips ----------------------------------------------------------------------
+
+_ASS_HEADER = (b"[Script Info]\r\nScriptType: v4.00+\r\nPlayResX: 320\r\nPlayResY: 240\r\n\r\n[V4+ Styles]\r\n"
+               b"Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, "
+               b"Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, "
+               b"Alignment, MarginL, MarginR, MarginV, Encoding\r\nStyle: Default,Arial,16,&Hffffff,&Hffffff,&H0,&H0,"
+               b"0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,0\r\n\r\n[Events]\r\nFormat: Layer, Start, End, Style, Name, "
+               b"MarginL, MarginR, MarginV, Effect, Text\r\n")
+
+
+def clip(tags: dict[str, str] | None = None, subtitle: str | None = None, frames: int = 20) -> bytes:
+    """A two-second MP4 of the drawn scene panning, with container tags and optionally a
+    subtitle track (drones write telemetry that way). FFmpeg's own encoder tag is left out
+    (bitexact), so only the tags given appear."""
+    import fractions
+    import struct
+
+    import av
+    import numpy as np
+
+    out = io.BytesIO()
+    container = av.open(out, "w", format="mp4",
+                        container_options={"movflags": "use_metadata_tags", "fflags": "+bitexact"})
+    for key, value in {"creation_time": "2025-06-14T06:30:12.000000Z", **(tags or {})}.items():
+        container.metadata[key] = value
+    video = container.add_stream("mpeg4", rate=10)
+    video.width, video.height, video.pix_fmt = 320, 240, "yuv420p"
+    video.codec_context.options = {"flags": "+bitexact"}
+    text_stream = None
+    if subtitle is not None:
+        text_stream = container.add_stream("mov_text")
+        text_stream.codec_context.subtitle_header = _ASS_HEADER
+    picture = np.asarray(scene(0, (480, 240)))
+    for number in range(frames):
+        window = np.ascontiguousarray(picture[:, number * 8:number * 8 + 320])
+        for packet in video.encode(av.VideoFrame.from_ndarray(window, format="rgb24")):
+            container.mux(packet)
+    if text_stream is not None:
+        payload = subtitle.encode()
+        packet = av.Packet(struct.pack(">H", len(payload)) + payload)
+        packet.stream, packet.pts, packet.dts, packet.duration = text_stream, 0, 0, 2000
+        packet.time_base = fractions.Fraction(1, 1000)
+        container.mux(packet)
+    for packet in video.encode():
+        container.mux(packet)
+    container.close()
+    return out.getvalue()
+
+
+DJI_SRT = "".join(f"{n}\n00:00:0{n - 1},000 --> 00:00:0{n},000\n2025.06.14 09:30:1{n} GPS(2.2945,48.8584,{30 + n}) "
+                  f"BAROMETER:{n}.2\n\n" for n in range(1, 3))
+
+
 # --- the samples ----------------------------------------------------------------------
 
 def samples() -> dict[str, bytes]:
@@ -268,6 +321,14 @@ def samples() -> dict[str, bytes]:
         "provenance_ai_generated.jpg": insert_segments(stripped, app1_xmp(xmp_packet(
             "<Iptc4xmpExt:DigitalSourceType>http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
             "</Iptc4xmpExt:DigitalSourceType>"))),
+        # video: one clean clip, one per video check
+        "clean_clip.mp4": clip(),
+        "video_location.mp4": clip({"location": "+48.8584+002.2945+035.000/"}),
+        "video_editing_software.mp4": clip({"software": "CapCut 12.1.0"}),
+        "video_datetime_mismatch.mp4": clip({"com.apple.quicktime.creationdate": "2025-06-10T09:30:12+0300"}),
+        "video_telemetry.mp4": clip(subtitle="GPS(2.2945,48.8584,35) BAROMETER:1.9"),
+        "file_companion.mp4": clip(),
+        "file_companion.SRT": DJI_SRT.encode(),
         "provenance_ai_parameters.png": png_with_text(scene(1), {
             "parameters": "a factory dormitory at night\nNegative prompt: blurry\n"
                           "Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1234, Size: 320x240"}),
@@ -282,7 +343,7 @@ def write_reports() -> None:
 
     os.chdir(HERE.parent)
     for path in sorted(HERE.iterdir()):
-        if path.suffix in (".py", ".json", ".md") or path.name.startswith("."):
+        if path.suffix.lower() in (".py", ".json", ".md", ".srt") or path.name.startswith("."):
             continue
         result = CliRunner().invoke(main, ["verify", "--json", "--fail-on", "never", "--now", NOW,
                                            f"samples/{path.name}"])

@@ -8,7 +8,7 @@ import pytest
 from conftest import NOW, ROOT, SAMPLES, run, verify_json
 from mediavet.verify.registry import all_checks
 
-SAMPLE_FILES = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".jpg", ".png"))
+SAMPLE_FILES = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".jpg", ".png", ".mp4"))
 CLAIM_CHECKS = {"claim.time_mismatch", "claim.location_mismatch"}  # need --claimed-*; see test_claims.py
 
 

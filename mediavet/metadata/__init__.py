@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mediavet.metadata.containers import Blocks, read_blocks, strip_exif_header
+from mediavet.metadata.containers import Blocks, find_xmp_packet, read_blocks, strip_exif_header
 from mediavet.metadata.exif import Exif, gps_datetime, gps_position, read_exif
 from mediavet.metadata.icc import read_icc
 from mediavet.metadata.iptc import read_iptc
@@ -40,6 +40,7 @@ class Metadata:
     segments: list[str]
     structure_error: str | None
     gps: dict | None = field(default=None)
+    video: dict | None = field(default=None)  # container and streams (metadata/video.py)
 
     @property
     def orientation(self) -> int:
@@ -59,10 +60,13 @@ class Metadata:
             "exif": exif, "xmp": xmp, "iptc": self.iptc, "png_text": self.text, "comments": self.comments,
             "icc": self.icc, "mpf_images": self.mpf_images, "trailer": trailer, "c2pa": self.c2pa,
             "gps": self.gps, "segments": self.segments, "structure_error": self.structure_error,
+            **({"video": self.video} if self.video is not None else {}),
         }
 
 
 def read_metadata(media) -> Metadata:
+    if media.is_video:
+        return _video_metadata(media)
     blocks = read_blocks(media.data, media.format)
     if media.format == "heif":
         _heif_blocks(media, blocks)
@@ -79,6 +83,34 @@ def read_metadata(media) -> Metadata:
         metadata.gps = {"lat": position[0], "lon": position[1], "alt": position[2],
                         "utc": when.isoformat() if when else None}
     return metadata
+
+
+def _video_metadata(media) -> Metadata:
+    """A video's metadata: container and streams from FFmpeg, an XMP packet if one is stored
+    near either end of the file (where moov and uuid boxes live)."""
+    from mediavet.metadata.video import read_video
+
+    video = read_video(media.path)
+    with open(media.path, "rb") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        ends = b""
+        for start in sorted({0, max(0, size - XMP_SCAN)}):
+            handle.seek(start)
+            ends += handle.read(XMP_SCAN)
+    metadata = Metadata(
+        exif=read_exif(None), xmp=read_xmp(find_xmp_packet(ends)), iptc={}, iptc_present=False, text={},
+        comments=[], icc=None, mpf_images=0, trailer=None, c2pa=b"jumb" in ends and b"c2pa" in ends, segments=[],
+        structure_error=None if video["decodable"] else "no decodable video frames (truncated or damaged)",
+        video=video,
+    )
+    location = video["location"]
+    if location:
+        metadata.gps = {**location, "utc": None, "source": "container location (ISO 6709)"}
+    return metadata
+
+
+XMP_SCAN = 4 << 20
 
 
 def _heif_blocks(media, blocks: Blocks) -> None:

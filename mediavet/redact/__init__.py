@@ -108,6 +108,8 @@ def _count(regions) -> dict:
 
 def refusal(media) -> str | None:
     """Why this input is not made into a safe copy, or None."""
+    if media.is_video:
+        return "video safe copies are not supported yet (photos only in this version)"
     if media.metadata.structure_error:
         return media.metadata.structure_error
     if any(key.endswith(("DNGVersion", "Tag 0xC612")) for key in media.metadata.exif.tags or {}):

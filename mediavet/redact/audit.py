@@ -42,6 +42,12 @@ FAMILIES = [  # (finding id, severity, what it is, tag names)
 MAX_VALUE = 80
 
 
+# container tags that only describe the file's structure
+STRUCTURAL_VIDEO_TAGS = {"major_brand", "minor_version", "compatible_brands", "language", "handler_name",
+                         "vendor_id", "duration"}
+GENERIC_HANDLERS = {"VideoHandler", "SoundHandler", "VideoHandle", "SoundHandle"}
+
+
 def audit_media(media) -> list[Finding]:
     """Every identifying thing left in a probed file; [] when it is clean."""
     metadata = media.metadata
@@ -49,6 +55,9 @@ def audit_media(media) -> list[Finding]:
 
     def note(finding_id: str, name: str, value=None) -> None:
         found.setdefault(finding_id, []).append(name if value is None else f"{name}={_short(value)}")
+
+    if metadata.video is not None:
+        _audit_video(metadata.video, note)
 
     exif = metadata.exif
     if exif.state == "corrupt":
@@ -101,12 +110,33 @@ def audit_media(media) -> list[Finding]:
 SEVERITY = {fid: severity for fid, severity, _, _ in FAMILIES} | {
     "audit.thumbnail": Severity.HIGH, "audit.trailer": Severity.HIGH, "audit.xmp": Severity.HIGH,
     "audit.iptc": Severity.HIGH, "audit.c2pa": Severity.HIGH, "audit.icc": Severity.WARN,
-    "audit.exif": Severity.WARN, "audit.structure": Severity.WARN}
+    "audit.exif": Severity.WARN, "audit.structure": Severity.WARN, "audit.telemetry": Severity.HIGH}
 WHAT = {fid: what for fid, _, what, _ in FAMILIES} | {
     "audit.thumbnail": "embedded thumbnails or previews (they can show the uncropped original)",
     "audit.trailer": "data appended after the image", "audit.xmp": "an XMP packet", "audit.iptc": "IPTC data",
     "audit.c2pa": "Content Credentials", "audit.icc": "an ICC profile (names devices and vendors)",
-    "audit.exif": "other EXIF tags", "audit.structure": "container parts an image does not need"}
+    "audit.exif": "other EXIF tags or container tags", "audit.structure": "container parts an image does not need",
+    "audit.telemetry": "data, subtitle or attachment tracks (telemetry, positions, timed metadata)"}
+
+
+def _audit_video(video: dict, note) -> None:
+    """Container and stream tags, telemetry tracks, and streams a safe copy would not keep."""
+    families = {"location": "audit.gps", "make": "audit.device", "model": "audit.device", "date": "audit.dates",
+                "creation": "audit.dates", "software": "audit.software", "encoder": "audit.software",
+                "firmware": "audit.software", "artist": "audit.owner", "author": "audit.owner",
+                "copyright": "audit.owner", "comment": "audit.text", "title": "audit.text", "description": "audit.text"}
+    tagged = [("container", video["tags"])] + [(f"stream {s['index']}", s["tags"]) for s in video["streams"]]
+    for where, tags in tagged:
+        for key, value in tags.items():
+            if key in STRUCTURAL_VIDEO_TAGS and not (key == "handler_name" and value.strip() not in GENERIC_HANDLERS):
+                continue
+            family = next((fid for word, fid in families.items() if word in key.lower()), "audit.exif")
+            note(family, f"{where} {key}", value)
+    for track in video["telemetry"]:
+        note("audit.telemetry", f"stream {track['stream']} {track['kind']}", ", ".join(track["reveals"]) or "data")
+    for stream in video["streams"]:
+        if stream["kind"] not in ("video", "audio", "data", "subtitle"):
+            note("audit.telemetry", f"stream {stream['index']} {stream['kind']}")
 
 
 def _finding(finding_id: str, items: list[str]) -> Finding:

@@ -79,8 +79,22 @@ def all_stamps(metadata: Metadata) -> list[Stamp]:
     return stamps
 
 
+def video_stamps(metadata: Metadata) -> list[Stamp]:
+    """A video's creation times: QuickTime's CreationDate (local, with offset) first, then the
+    container's and each stream's creation_time (UTC by definition)."""
+    stamps = []
+    for source, raw in (metadata.video or {}).get("times", {}).items():
+        value = parse_iso(raw)
+        if value is not None:
+            stamps.append(Stamp(source, raw, value))
+    return stamps
+
+
 def capture_time(metadata: Metadata) -> Stamp | None:
-    """The best statement of when the picture was taken."""
+    """The best statement of when the picture (or the clip) was taken."""
+    if metadata.video is not None:
+        stamps = video_stamps(metadata)
+        return stamps[0] if stamps else None
     stamps = exif_stamps(metadata)
     if "DateTimeOriginal" in stamps:
         return stamps["DateTimeOriginal"]
@@ -97,13 +111,15 @@ def as_utc(value: datetime) -> datetime:
 
 def facts(media) -> dict:
     metadata = media.metadata
-    exif, xmp = metadata.exif, metadata.xmp
-    make = exif.text("Image Make") or xmp.get("tiff:Make")
-    model = exif.text("Image Model") or xmp.get("tiff:Model")
+    exif, xmp, video = metadata.exif, metadata.xmp, metadata.video or {}
+    make = exif.text("Image Make") or xmp.get("tiff:Make") or video.get("make")
+    model = exif.text("Image Model") or xmp.get("tiff:Model") or video.get("model")
     when = capture_time(metadata)
-    software = exif.text("Image Software") or xmp.get("xmp:CreatorTool") or metadata.text.get("Software")
+    software = (exif.text("Image Software") or xmp.get("xmp:CreatorTool") or metadata.text.get("Software")
+                or video.get("software") or video.get("encoder"))
     return {
-        "camera": " ".join(part for part in (make, model) if part) or None,
+        "camera": (model if make and model and model.lower().startswith(make.lower())
+                   else " ".join(part for part in (make, model) if part) or None),
         "make": make,
         "model": model,
         "capture_time": when.iso() if when else None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
+from mediavet.media import PHOTO_FORMATS, VIDEO_FORMATS
 from mediavet.verify.facts import MAX_ZONE_HOURS, as_utc, capture_time
 from mediavet.verify.finding import Finding, Severity
 from mediavet.verify.registry import check
@@ -18,7 +19,7 @@ def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-@check("claim.time_mismatch")
+@check("claim.time_mismatch", PHOTO_FORMATS + VIDEO_FORMATS)
 def time_mismatch(media, options):
     claimed = options.claimed_time
     if claimed is None:
@@ -47,7 +48,7 @@ def time_mismatch(media, options):
     )]
 
 
-@check("claim.location_mismatch")
+@check("claim.location_mismatch", PHOTO_FORMATS + VIDEO_FORMATS)
 def location_mismatch(media, options):
     claimed = options.claimed_location
     if claimed is None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import glob
+
+from mediavet.media import PHOTO_FORMATS, VIDEO_FORMATS
 from mediavet.verify.finding import Finding, Severity
 from mediavet.verify.registry import check
 
 
-@check("file.type_mismatch")
+@check("file.type_mismatch", PHOTO_FORMATS + VIDEO_FORMATS)
 def type_mismatch(media, options):
     named = media.extension_format
     if named is None or named == media.format:
@@ -28,3 +31,41 @@ def trailing_data(media, options):
         f"{trailer.size} bytes after the image's end marker, looks like: {trailer.kind}",
         {"offset": trailer.offset, "size": trailer.size, "guess": trailer.kind},
     )]
+
+
+# files a camera, phone or drone leaves beside the picture or clip, and what they give away
+COMPANIONS = {".srt": "subtitle/telemetry track (drones write position and altitude per frame)",
+              ".aae": "Apple edit instructions (the picture was edited on the device)",
+              ".xmp": "XMP sidecar (edits, keywords, sometimes location)",
+              ".thm": "thumbnail", ".lrv": "low-resolution copy of the clip", ".gpx": "GPS track",
+              ".json": "Google Takeout metadata (time and location)"}
+
+
+@check("file.companion", PHOTO_FORMATS + VIDEO_FORMATS)
+def companion(media, options):
+    """Files with the same name beside this one (IMG_0001.AAE, DJI_0001.SRT)."""
+    from mediavet.metadata.video import positions
+
+    findings = []
+    try:
+        siblings = sorted(media.path.parent.glob(f"{glob.escape(media.path.stem)}.*"))
+    except OSError:
+        return []
+    takeout = media.path.with_name(media.path.name + ".json")  # Google Takeout: IMG_0001.jpg.json
+    for sibling in siblings + ([takeout] if takeout.exists() else []):
+        what = COMPANIONS.get(sibling.suffix.lower())
+        if what is None or sibling == media.path or (sibling.stem != media.path.stem and sibling != takeout):
+            continue
+        evidence = {"file": sibling.name, "kind": what}
+        severity = Severity.INFO
+        if sibling.suffix.lower() in (".srt", ".gpx", ".json", ".xmp"):
+            text = sibling.read_bytes()[:2_000_000].decode("utf-8", "ignore")
+            found = positions(text)
+            if found:
+                evidence.update(positions=len(found), first_position=list(found[0]))
+                what += f"; {len(found)} positions, the first {found[0][0]:.5f}, {found[0][1]:.5f}"
+                severity = Severity.WARN
+        if sibling.suffix.lower() == ".aae":
+            severity = Severity.WARN
+        findings.append(Finding("file.companion", severity, f"{sibling.name} lies beside it: {what}", evidence))
+    return findings

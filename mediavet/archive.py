@@ -40,6 +40,16 @@ def media_fingerprint(media, for_lookup: bool = False) -> Fingerprint:
     return fingerprint(media.image(max_side=HASH_SIDE), for_lookup=for_lookup)
 
 
+def views(media, for_lookup: bool = False) -> list[tuple[float | None, Fingerprint]]:
+    """(second, fingerprint) for what a file shows: a photo once (second None), a clip once
+    per keyframe."""
+    if not media.is_video:
+        return [(None, media_fingerprint(media, for_lookup))]
+    from mediavet.keyframes import keyframes
+
+    return [(frame.seconds, fingerprint(frame.image, for_lookup=for_lookup)) for frame in keyframes(media.path)]
+
+
 def pixel_digest(media) -> str:
     """sha256 of the upright full-size RGB pixels: the same picture with other metadata, or
     re-wrapped losslessly, has the same digest."""
@@ -53,6 +63,8 @@ def add_media(index: HashIndex, media, label: str, source: str | None, store_pat
     """Add one probed file; (False, None) when the same bytes are already in the index."""
     if index.exact(media.sha256):
         return False, None
-    item = index.add(media.sha256, media_fingerprint(media), label=label, source=source,
-                     path=str(Path(media.path).resolve()) if store_path else None, pixels=pixel_digest(media))
-    return True, item
+    path = str(Path(media.path).resolve()) if store_path else None
+    pixels = None if media.is_video else pixel_digest(media)
+    items = [index.add(media.sha256, entry, label=label, source=source, path=path, pixels=pixels, at=at)
+             for at, entry in views(media)]
+    return True, items[0]

@@ -52,7 +52,8 @@ def _probe(path, max_pixels):
         media = probe(path, max_pixels=max_pixels)
         if media.metadata.structure_error:
             raise MediaError("corrupt", media.metadata.structure_error)
-        media.image(max_side=64)  # decodable at all?
+        if not media.is_video:
+            media.image(max_side=64)  # decodable at all? (a clip's keyframes are decoded when hashed)
         return media
     except MediaError as exc:
         click.echo(f"mediavet: {path}: {exc.message}", err=True)
@@ -121,8 +122,9 @@ def add(paths, label, source, store_path, db, max_pixels):
 @MAX_PIXELS_OPTION
 def query(paths, hash_file, as_json, max_distance, db, max_pixels):
     """Look pictures (or hash lists) up in the index, best match first."""
-    from mediavet.archive import media_fingerprint
+    from mediavet.archive import views
     from mediavet.hashing import Fingerprint
+    from mediavet.verify.duplicates import best_matches
 
     if bool(paths) == bool(hash_file):
         raise click.UsageError("give either PATHS or --hashes FILE")
@@ -150,11 +152,10 @@ def query(paths, hash_file, as_json, max_distance, db, max_pixels):
                 if media is None:
                     failed += 1
                     continue
-                lookup = media_fingerprint(media, for_lookup=True)
-                matches = archive.query(lookup, max_distance)
-                results.append({"path": str(path), "pdq_quality": lookup.hashes[0].quality,
-                                "exact": archive.exact(media.sha256),
-                                "matches": [m.to_json() for m in matches]})
+                seen = views(media, for_lookup=True)
+                matches = [dict(m.to_json(), query_at=at) for m, at in best_matches(archive, seen, max_distance)]
+                results.append({"path": str(path), "pdq_quality": seen[0][1].hashes[0].quality,
+                                "exact": archive.exact(media.sha256), "matches": matches})
     archive.close()
     _print_results(results, as_json)
     sys.exit(ExitCode.INPUT_ERROR if failed else ExitCode.OK)

@@ -19,7 +19,7 @@ from mediavet import keypoints
 from mediavet.hashing import PDQ_MIN_QUALITY, THRESHOLDS, Fingerprint, PerceptualHash
 
 APPLICATION_ID = 0x6D766574  # "mvet": marks a SQLite file as ours
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: items.at, the second of a video keyframe
 MIN_VOTES = 8  # descriptor agreements before an entry is worth a geometric check
 
 _SCHEMA = """
@@ -30,7 +30,8 @@ CREATE TABLE items (
     label TEXT NOT NULL DEFAULT '',
     source TEXT,
     path TEXT,
-    added TEXT NOT NULL
+    added TEXT NOT NULL,
+    at REAL
 );
 CREATE INDEX items_sha256 ON items (sha256);
 CREATE INDEX items_label ON items (label);
@@ -72,6 +73,7 @@ class Match:
     distance: int | None  # Hamming distance for hashes; None for keypoint-only matches
     threshold: int | None
     inliers: int | None = None  # keypoints agreeing on one geometric transform, when checked
+    at: float | None = None  # the entry's second, when it is a video keyframe
 
     @property
     def score(self) -> float:
@@ -83,7 +85,7 @@ class Match:
     def to_json(self) -> dict:
         return {"label": self.label, "path": self.path, "sha256": self.sha256, "algo": self.algo,
                 "distance": self.distance, "threshold": self.threshold, "inliers": self.inliers,
-                "score": self.score, "added": self.added}
+                "score": self.score, "added": self.added, "at": self.at}
 
 
 class HashIndex:
@@ -112,7 +114,11 @@ class HashIndex:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise IndexUnusable(f"{self.path}: made by a newer mediavet (schema {version}); upgrade mediavet")
-        self.db.execute("SELECT id, sha256, pixels, label, source, path, added FROM items LIMIT 1").fetchall()
+        if version == 1:  # an upgrade in place: one new column, nothing else touched
+            with self.db:
+                self.db.execute("ALTER TABLE items ADD COLUMN at REAL")
+                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self.db.execute("SELECT id, sha256, pixels, label, source, path, added, at FROM items LIMIT 1").fetchall()
 
     def _create(self) -> None:
         with self.db:
@@ -130,12 +136,14 @@ class HashIndex:
     # -- writing ---------------------------------------------------------------------------
 
     def add(self, sha256: str | None, fingerprint: Fingerprint, label: str = "", source: str | None = None,
-            path: str | None = None, added: str | None = None, pixels: str | None = None) -> int:
-        """One archive entry; `pixels` is a digest of the decoded pixels (see archive.pixel_digest)."""
+            path: str | None = None, added: str | None = None, pixels: str | None = None,
+            at: float | None = None) -> int:
+        """One archive entry; `pixels` is a digest of the decoded pixels (see archive.pixel_digest),
+        `at` the second of a video's keyframe."""
         with self.db:
             item = self.db.execute(
-                "INSERT INTO items (sha256, pixels, label, source, path, added) VALUES (?, ?, ?, ?, ?, ?)",
-                (sha256, pixels, label, source, path, added or now_text())).lastrowid
+                "INSERT INTO items (sha256, pixels, label, source, path, added, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (sha256, pixels, label, source, path, added or now_text(), at)).lastrowid
             self._insert_hashes(item, fingerprint.hashes)
             if fingerprint.signatures and len(fingerprint.signatures[0]):
                 signature = fingerprint.signatures[0]
@@ -204,10 +212,11 @@ class HashIndex:
         return row[0] if row else None
 
     def exact(self, sha256: str, pixels: str | None = None) -> list[dict]:
-        """Entries with the same bytes, or (when `pixels` is given) the same decoded pixels."""
+        """Entries with the same bytes, or (when `pixels` is given) the same decoded pixels; a
+        video's keyframes count once."""
         rows = self.db.execute(
             "SELECT label, path, added, sha256 = ? FROM items WHERE sha256 = ? OR (pixels IS NOT NULL AND pixels = ?) "
-            "ORDER BY id", (sha256, sha256, pixels))
+            "GROUP BY label, path, added, sha256 ORDER BY MIN(id)", (sha256, sha256, pixels))
         return [{"label": label, "path": path, "added": added, "same": "bytes" if same_bytes else "pixels"}
                 for label, path, added, same_bytes in rows]
 
@@ -282,10 +291,10 @@ class HashIndex:
                 del hits[item]
         matches = []
         for item in set(hits) | set(confirmed):
-            label, path, sha256, added = self.db.execute(
-                "SELECT label, path, sha256, added FROM items WHERE id = ?", (item,)).fetchone()
+            label, path, sha256, added, at = self.db.execute(
+                "SELECT label, path, sha256, added, at FROM items WHERE id = ?", (item,)).fetchone()
             distance, algo, threshold = hits.get(item, (None, "orb", None))
-            matches.append(Match(item, label, path, sha256, added, algo, distance, threshold, confirmed.get(item)))
+            matches.append(Match(item, label, path, sha256, added, algo, distance, threshold, confirmed.get(item), at))
         return sorted(matches, key=lambda m: (-m.score, -(m.inliers or 0), m.distance or 0, m.added, m.item))
 
     def _hash_hits(self, hashes, max_distance) -> dict[int, tuple[int, str, int]]:

@@ -106,3 +106,64 @@ def test_audit_reports_what_a_clip_carries(corpus):
     assert result.exit_code == ExitCode.FINDINGS
     ids = {f["id"] for f in json.loads(result.stdout)["files"][0]["findings"]}
     assert {"audit.gps", "audit.telemetry", "audit.dates"} <= ids
+
+
+def _reencode(source, target, scale=2, skip_seconds=2.0):
+    """The clip re-encoded smaller, its first seconds cut: how footage is recycled."""
+    import av
+
+    with av.open(str(source)) as inp, av.open(str(target), "w", format="mp4") as out:
+        video = inp.streams.video[0]
+        stream = out.add_stream("mpeg4", rate=video.average_rate)
+        stream.width, stream.height = video.codec_context.width // scale, video.codec_context.height // scale
+        stream.pix_fmt = "yuv420p"
+        for frame in inp.decode(video):
+            if frame.time is not None and frame.time < skip_seconds:
+                continue
+            pixels = frame.reformat(width=stream.width, height=stream.height, format="rgb24").to_ndarray()
+            for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+
+
+def test_footage_seen_before_is_recognised_with_its_second(corpus, tmp_path):
+    db = tmp_path / "index.db"
+    original = corpus / "video" / "short_hamilton_clip.mp4"
+    assert run("index", "add", original, "--db", db, "--label", "hamilton 2017").exit_code == 0
+    stats = json.loads(run("index", "stats", "--json", "--db", db).stdout)
+    assert stats["items"] >= 3  # one entry per keyframe
+    assert "already" in run("index", "add", original, "--db", db).stdout
+    copy = tmp_path / "tip.mp4"
+    _reencode(original, copy)
+    result, document = verify_json(copy, "--index", db)
+    match = findings(document["files"][0])["duplicate.match"]
+    assert match["evidence"]["label"] == "hamilton 2017"
+    assert "at" in match["evidence"] and "entry_at" in match["evidence"]
+    assert " s" in match["message"]
+    answer = json.loads(run("index", "query", copy, "--json", "--db", db).stdout)["results"][0]
+    assert answer["matches"][0]["label"] == "hamilton 2017" and answer["matches"][0]["at"] is not None
+    unrelated = tmp_path / "other.mp4"
+    unrelated.write_bytes(clip())
+    _, other = verify_json(unrelated, "--index", db)
+    assert "duplicate.match" not in findings(other["files"][0])
+
+
+def test_version_1_index_is_upgraded_in_place(tmp_path):
+    import sqlite3
+
+    from mediavet.index import APPLICATION_ID, HashIndex
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:
+        db.executescript("CREATE TABLE items (id INTEGER PRIMARY KEY, sha256 TEXT, pixels TEXT, label TEXT NOT NULL "
+                         "DEFAULT '', source TEXT, path TEXT, added TEXT NOT NULL); CREATE TABLE hashes (item_id "
+                         "INTEGER, algo TEXT, bits INTEGER, value BLOB, quality INTEGER); CREATE TABLE keypoints "
+                         "(item_id INTEGER PRIMARY KEY, width INTEGER, height INTEGER, xy BLOB, descriptors BLOB);")
+        db.execute("INSERT INTO items (sha256, label, added) VALUES ('ab', 'old entry', '2025-01-01')")
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        db.execute("PRAGMA user_version = 1")
+    index = HashIndex(path)
+    assert index.db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert index.exact("ab")[0]["label"] == "old entry"
+    index.close()

@@ -27,7 +27,7 @@ class FileReport:
     metadata: dict = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     error: dict | None = None  # {"kind", "message"} when the file could not be verified
-    fingerprint: object = field(default=None, repr=False)  # for duplicate.in_batch; not reported
+    views: list | None = field(default=None, repr=False)  # (second, fingerprint) for duplicate.in_batch
 
     @property
     def worst(self) -> Severity | None:

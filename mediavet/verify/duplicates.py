@@ -1,9 +1,11 @@
-"""Has this picture been seen before? Findings from the archive index and from the batch.
+"""Has this picture (or this footage) been seen before? Findings from the archive index and
+from the batch.
 
 - `duplicate.exact` (warn): an archive entry with the same bytes or the same decoded pixels.
-- `duplicate.match` (warn): an archive entry that looks like this picture (a hash within its
-  threshold, or keypoints agreeing on one geometric transform); evidence names the label,
-  the date it was added, the algorithm, distance and threshold, and keypoint inliers.
+- `duplicate.match` (warn): an archive entry that looks like this picture, or like one of a
+  clip's keyframes (a hash within its threshold, or keypoints agreeing on one geometric
+  transform); evidence names the label, the date it was added, the algorithm, distance and
+  threshold, keypoint inliers, and for video the keyframe's second (and the entry's).
 - `duplicate.in_batch` (info): another file of the same run shows the same picture.
 
 Unlike the metadata checks these need more than the file: an index opened once per
@@ -27,28 +29,39 @@ def _index(path: str):
 
 
 def duplicate_findings(media, options, report) -> list[Finding]:
-    """Fingerprint the picture once; keep it on the report for the batch step; ask the archive."""
+    """Fingerprint the file once (per keyframe for video); keep the views on the report for
+    the batch step; ask the archive."""
     if not (options.index or options.in_batch):
         return []
-    from mediavet.archive import media_fingerprint
+    from mediavet.archive import views
 
     try:
-        fingerprint = media_fingerprint(media, for_lookup=True)
+        seen = views(media, for_lookup=True)
         if options.in_batch:
-            report.fingerprint = fingerprint
-        return archive_findings(media, fingerprint, options.index) if options.index else []
+            report.views = seen
+        return archive_findings(media, seen, options.index) if options.index else []
     except Exception as exc:  # the metadata findings still stand
         return [Finding("mediavet.check_error", Severity.WARN,
                         f"archive lookup failed: {type(exc).__name__}: {exc}"[:300],
                         {"check": "duplicate", "exception": type(exc).__name__})]
 
 
-def archive_findings(media, fingerprint, index_path: str) -> list[Finding]:
+def best_matches(archive, seen, max_distance: int | None = None) -> list[tuple]:
+    """(match, query second) per archive entry, best first, over every view."""
+    best: dict[int, tuple] = {}
+    for seconds, lookup in seen:
+        for match in archive.query(lookup, max_distance):
+            if match.item not in best or match.score > best[match.item][0].score:
+                best[match.item] = (match, seconds)
+    return sorted(best.values(), key=lambda pair: (-pair[0].score, -(pair[0].inliers or 0), pair[0].item))
+
+
+def archive_findings(media, seen, index_path: str) -> list[Finding]:
     from mediavet.archive import pixel_digest
 
     archive = _index(index_path)
     findings = []
-    same = archive.exact(media.sha256, pixel_digest(media))
+    same = archive.exact(media.sha256, None if media.is_video else pixel_digest(media))
     for entry in same:
         what = "this very file" if entry["same"] == "bytes" else "these exact pixels (in another file)"
         findings.append(Finding("duplicate.exact", Severity.WARN,
@@ -56,12 +69,23 @@ def archive_findings(media, fingerprint, index_path: str) -> list[Finding]:
                                 {"label": entry["label"], "added": entry["added"], "same": entry["same"],
                                  "path": entry["path"]}))
     exact_labels = {(entry["label"], entry["added"]) for entry in same}
-    matches = [m for m in archive.query(fingerprint) if (m.label, m.added) not in exact_labels]
-    for match in matches[:MAX_MATCHES]:
+    reported = set()
+    for match, seconds in best_matches(archive, seen):
+        key = (match.label, match.added)
+        if key in exact_labels or key in reported:
+            continue  # a clip's other keyframes say nothing new
+        reported.add(key)
+        where = "" if seconds is None else f" at {seconds:.1f} s"
         findings.append(Finding("duplicate.match", Severity.WARN,
-                                f"looks like {match.label!r} from the archive, added {match.added} ({_how(match)})",
-                                _evidence(match)))
+                                f"looks like {match.label!r}{_entry_at(match)} from the archive{where}, "
+                                f"added {match.added} ({_how(match)})", _evidence(match, seconds)))
+        if len(reported) >= MAX_MATCHES:
+            break
     return findings
+
+
+def _entry_at(match) -> str:
+    return "" if match.at is None else f" (at {match.at:.1f} s)"
 
 
 def _how(match) -> str:
@@ -73,7 +97,7 @@ def _how(match) -> str:
     return ", ".join(parts)
 
 
-def _evidence(match) -> dict:
+def _evidence(match, seconds=None) -> dict:
     from mediavet import keypoints
 
     evidence = {"label": match.label, "added": match.added, "algo": match.algo, "distance": match.distance,
@@ -82,6 +106,10 @@ def _evidence(match) -> dict:
         evidence["min_inliers"] = keypoints.MIN_INLIERS
     if match.sha256:
         evidence["sha256"] = match.sha256
+    if seconds is not None:
+        evidence["at"] = seconds
+    if match.at is not None:
+        evidence["entry_at"] = match.at
     return evidence
 
 
@@ -92,41 +120,41 @@ def batch_findings(reports) -> None:
 
     from mediavet.index import HashIndex
 
-    with_prints = [r for r in reports if getattr(r, "fingerprint", None) is not None]
-    if len(with_prints) < 2:
+    with_views = [r for r in reports if getattr(r, "views", None)]
+    if len(with_views) < 2:
         return
     with tempfile.TemporaryDirectory(prefix="mediavet-batch-") as scratch:
         batch = HashIndex(Path(scratch) / "batch.db")
         owner = {}
-        for report in with_prints:
-            item = batch.add(report.sha256, report.fingerprint.as_entry(), label=report.path)
-            owner[item] = report
+        for number, report in enumerate(with_views):
+            for seconds, lookup in report.views:
+                owner[batch.add(report.sha256, lookup.as_entry(), label=report.path, at=seconds)] = number
         pairs = {}  # (earlier report number, later one) -> the best match seen either way
-        number = {id(report): n for n, report in enumerate(with_prints)}
-        for report in with_prints:
-            for match in batch.query(report.fingerprint):
-                other = owner[match.item]
-                if other is not report:
-                    key = tuple(sorted((number[id(report)], number[id(other)])))
-                    if key not in pairs or match.score > pairs[key].score:
-                        pairs[key] = match
-        found = {n: [] for n in range(len(with_prints))}  # report number -> [(match, other number)]
-        for (first, second), match in sorted(pairs.items()):
-            found[first].append((match, second))
-            found[second].append((match, first))
-        for number, others in found.items():
-            report = with_prints[number]
-            others.sort(key=lambda pair: (-pair[0].score, pair[1]))
-            for match, other_number in others[:MAX_MATCHES]:
-                other = with_prints[other_number]
-                evidence = _evidence(match)
-                del evidence["label"], evidence["added"]
-                evidence.update(other=other.path, files_alike=len(others))
-                same_file = other.sha256 == report.sha256
-                report.findings.append(Finding(
-                    "duplicate.in_batch", Severity.INFO,
-                    f"{'the same file as' if same_file else 'the same picture as'} {other.path} in this batch"
-                    + ("" if same_file else f" ({_how(match)})"), evidence))
+        for number, report in enumerate(with_views):
+            for seconds, lookup in report.views:
+                for match in batch.query(lookup):
+                    other = owner[match.item]
+                    if other != number:
+                        key = tuple(sorted((number, other)))
+                        if key not in pairs or match.score > pairs[key].score:
+                            pairs[key] = match
         batch.close()
-    for report in with_prints:
+    found = {n: [] for n in range(len(with_views))}  # report number -> [(match, other number)]
+    for (first, second), match in sorted(pairs.items()):
+        found[first].append((match, second))
+        found[second].append((match, first))
+    for number, others in found.items():
+        report = with_views[number]
+        others.sort(key=lambda pair: (-pair[0].score, pair[1]))
+        for match, other_number in others[:MAX_MATCHES]:
+            other = with_views[other_number]
+            evidence = _evidence(match)
+            del evidence["label"], evidence["added"]
+            evidence.pop("entry_at", None)
+            evidence.update(other=other.path, files_alike=len(others))
+            same_file = other.sha256 == report.sha256
+            report.findings.append(Finding(
+                "duplicate.in_batch", Severity.INFO,
+                f"{'the same file as' if same_file else 'the same picture as'} {other.path} in this batch"
+                + ("" if same_file else f" ({_how(match)})"), evidence))
         report.findings.sort(key=lambda f: (-f.severity, f.id, f.message))

@@ -67,6 +67,9 @@ def _box(text: str) -> tuple[int, int, int, int]:
 @click.option("--format", "heif_format", type=click.Choice(["jpeg", "png", "webp"]), default=None,
               help="What HEIC/HEIF becomes (default jpeg). JPEG, PNG and WebP keep their format; TIFF and GIF become PNG.")
 @click.option("--all-frames", is_flag=True, help="Keep every frame of an animation (default: the first only).")
+@click.option("--crf", type=click.IntRange(0, 51), default=20, show_default=True,
+              help="Video: libx264 quality (lower is better and larger).")
+@click.option("--keep-audio", is_flag=True, help="Video: keep the sound, re-encoded without tags (voices identify).")
 @click.option("--names", type=click.Choice(["neutral", "random"]), default="neutral", show_default=True,
               help="neutral: safe-0001.jpg, ...; random: a random token per file.")
 @click.option("--keep-names", is_flag=True, help="Keep each original file name's stem (it may identify the source).")
@@ -82,7 +85,7 @@ def _box(text: str) -> tuple[int, int, int, int]:
               help="Refuse images larger than this before decoding (decompression bombs).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for large batches.")
 def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape, min_scores, margins, quality,
-           heif_format, all_frames, names, keep_names, manifest, overwrite, faces, text, codes, as_json, verbose,
+           heif_format, all_frames, crf, keep_audio, names, keep_names, manifest, overwrite, faces, text, codes, as_json, verbose,
            max_pixels, jobs):
     """Make safe copies: faces, text and codes covered, pixels only, no metadata, neutral names.
 
@@ -113,7 +116,8 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
         margins={**MARGINS, **_key_values(margins, "--margin", _margin)},
         action=action, shape=shape, manual=tuple(_box(box) for box in manual))
     options = RedactOptions(quality=quality, heif_format=heif_format, all_frames=all_frames, overwrite=overwrite,
-                            max_pixels=max_pixels, protect=protect, plan=_load_plan(plan_in, files) if plan_in else None)
+                            max_pixels=max_pixels, protect=protect, plan=_load_plan(plan_in, files) if plan_in else None,
+                            crf=crf, keep_audio=keep_audio)
     if plan_out:
         _plan_only(files, plan_out, preview_dir, options, jobs)
     outdir = Path(outdir)
@@ -196,6 +200,7 @@ def _plan_only(files, plan_out, preview_dir, options, jobs) -> None:
 
 def _previews(outcomes, preview_dir, max_pixels) -> None:
     """Review images, numbered in input order, of every file whose regions are known."""
+    from mediavet.atomic import write_atomic
     from mediavet.media import MediaError, probe
     from mediavet.redact.encode import decode
     from mediavet.redact.preview import name, write
@@ -206,7 +211,15 @@ def _previews(outcomes, preview_dir, max_pixels) -> None:
         if outcome.found is None:
             continue
         try:
-            frame = decode(probe(outcome.input, max_pixels=max_pixels)).frames[0]
+            media = probe(outcome.input, max_pixels=max_pixels)
+            if media.is_video:
+                from mediavet.redact.encode import Picture, encode
+                from mediavet.redact.video import sampled_sheet
+
+                sheet = sampled_sheet(media.path, outcome.found)
+                write_atomic(folder / name(number), encode(Picture([sheet], [0], None, False), "jpeg", 85))
+                continue
+            frame = decode(media).frames[0]
         except MediaError:
             continue
         write(frame, outcome.found, folder / name(number))

@@ -23,6 +23,7 @@ from mediavet.redact.encode import EXTENSIONS, decode, encode, output_format
 from mediavet.redact.protect import ProtectOptions, apply, find_regions, uncovered
 
 WRITTEN, REFUSED, ERROR, PENDING, PLANNED = "written", "refused", "error", "pending", "planned"
+VIDEO_ROUNDS = 3
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class RedactOptions:
     max_pixels: int = DEFAULT_MAX_PIXELS
     protect: ProtectOptions = field(default_factory=ProtectOptions)
     plan: dict | None = None  # entries of a reviewed plan by resolved path: then nothing is detected
+    crf: int = 20  # video: libx264 constant rate factor
+    keep_audio: bool = False  # video: voices identify people, so audio is dropped unless asked for
 
 
 @dataclass
@@ -86,15 +89,22 @@ def _open(outcome: Outcome, path: Path, options: RedactOptions):
     reason = refusal(media)
     if reason:
         raise MediaError("unsupported", reason)
-    return media, decode(media, options.all_frames)
+    return media, None if media.is_video else decode(media, options.all_frames)
 
 
 def _plan_into(outcome: Outcome, path: Path, options: RedactOptions) -> None:
     from mediavet.redact import plan
 
     media, picture = _open(outcome, path, options)
-    regions, _converged = find_regions(picture.frames, options.protect)
-    outcome.plan = plan.entry(path, media.sha256, picture.frames[0].size, regions)
+    if media.is_video:
+        from mediavet.redact.video import find_video_regions, frame_rate
+
+        fps = frame_rate(path)
+        regions, count, size = find_video_regions(path, options.protect, fps)
+        outcome.plan = plan.entry(path, media.sha256, size, regions, frames=count, fps=fps)
+    else:
+        regions, _converged = find_regions(picture.frames, options.protect)
+        outcome.plan = plan.entry(path, media.sha256, picture.frames[0].size, regions)
     outcome.regions, outcome.found = _count(regions), regions
     outcome.status = PLANNED
 
@@ -108,8 +118,6 @@ def _count(regions) -> dict:
 
 def refusal(media) -> str | None:
     """Why this input is not made into a safe copy, or None."""
-    if media.is_video:
-        return "video safe copies are not supported yet (photos only in this version)"
     if media.metadata.structure_error:
         return media.metadata.structure_error
     if any(key.endswith(("DNGVersion", "Tag 0xC612")) for key in media.metadata.exif.tags or {}):
@@ -119,6 +127,8 @@ def refusal(media) -> str | None:
 
 def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOptions) -> None:
     media, picture = _open(outcome, path, options)
+    if media.is_video:
+        return _copy_video(outcome, media, path, outdir, options)
     if options.plan is not None:
         planned = options.plan[str(path.resolve())]
         if tuple(picture.frames[0].size) != tuple(planned["size"]):
@@ -153,6 +163,45 @@ def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOption
     os.chmod(temporary, 0o666 & ~_umask())
     outcome.status, outcome.output, outcome.extension = PENDING, temporary, EXTENSIONS[fmt]
     outcome.output_sha256 = hashlib.sha256(data).hexdigest()
+
+
+def _copy_video(outcome: Outcome, media, path: Path, outdir: Path, options: RedactOptions) -> None:
+    from mediavet.redact import video
+
+    fps = video.frame_rate(path)
+    if options.plan is not None:
+        planned = options.plan[str(path.resolve())]
+        if tuple(media.size) != tuple(planned["size"]):
+            raise MediaError("plan", f"the clip is {media.size}, the plan says {planned['size']}")
+        regions, rounds = planned["regions"], 1
+        total = planned.get("frames") or 10 ** 9
+    else:
+        regions, total, _size = video.find_video_regions(path, options.protect, fps)
+        rounds = VIDEO_ROUNDS
+    handle, temporary = tempfile.mkstemp(prefix=".mediavet-", suffix=".part", dir=outdir)
+    os.close(handle)
+    try:
+        for round_number in range(rounds):  # covering text shows the detectors weaker text beside it
+            written = video.write_copy(path, temporary, regions, options.protect, options.crf, options.keep_audio)
+            missed = video.uncovered(regions, written["rechecks"], options.protect.kinds)
+            if not missed or round_number == rounds - 1:
+                break
+            hold = max(video.STEP, round(fps * video.HOLD_SECONDS))
+            regions = regions + video.widen(missed, options.protect, tuple(media.size), hold, total)
+        problems = video.leftovers(temporary, missed, options.keep_audio)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    outcome.regions, outcome.found = _count(r for r in regions if r.action != "keep"), regions
+    if problems:
+        Path(temporary).unlink(missing_ok=True)
+        outcome.status = REFUSED
+        outcome.message = "output not provably clean, nothing written: " + "; ".join(problems)[:400]
+        return
+    os.chmod(temporary, 0o666 & ~_umask())
+    with open(temporary, "rb") as copy:
+        outcome.output_sha256 = hashlib.file_digest(copy, "sha256").hexdigest()
+    outcome.status, outcome.output, outcome.extension = PENDING, temporary, ".mp4"
 
 
 def place(outcome: Outcome, target: Path, overwrite: bool) -> None:

@@ -11,7 +11,7 @@ import re
 import secrets
 from pathlib import Path
 
-from mediavet.media import PHOTO_FORMATS, sniff
+from mediavet.media import PHOTO_FORMATS, VIDEO_FORMATS, sniff
 from mediavet.redact.encode import EXTENSIONS, output_format
 
 NEUTRAL = re.compile(r"^safe-(\d+)\.[a-z]+$")
@@ -24,6 +24,8 @@ def extension_for(path: Path, heif_format: str | None) -> str | None:
             fmt = sniff(handle.read(64))
     except OSError:
         return None
+    if fmt in VIDEO_FORMATS:
+        return ".mp4"
     if fmt not in PHOTO_FORMATS:
         return None
     return EXTENSIONS[output_format(fmt, heif_format)]

@@ -25,9 +25,14 @@ def document(entries: list[dict], settings: dict) -> dict:
             "settings": settings, "files": entries}
 
 
-def entry(path, sha256: str, size: tuple[int, int], regions: list[Region]) -> dict:
-    return {"path": str(path), "sha256": sha256, "size": list(size),
-            "regions": [{"id": number, **region.to_json()} for number, region in enumerate(regions, start=1)]}
+def entry(path, sha256: str, size: tuple[int, int], regions: list[Region], frames: int | None = None,
+          fps: float | None = None) -> dict:
+    """One file's plan; for a clip also its frame count and rate (regions then carry frames)."""
+    data = {"path": str(path), "sha256": sha256, "size": list(size)}
+    if frames is not None:
+        data.update(frames=frames, fps=round(fps, 3) if fps else None)
+    data["regions"] = [{"id": number, **region.to_json()} for number, region in enumerate(regions, start=1)]
+    return data
 
 
 class PlanError(Exception):
@@ -58,6 +63,9 @@ def load(path: Path) -> dict[str, dict]:
             continue
         for region_number, region in enumerate(regions, start=1):
             problem = inside_problem(region.box, size)
+            if problem is None and region.frames and isinstance(item.get("frames"), int) \
+                    and region.frames[1] >= item["frames"]:
+                problem = f"frames {list(region.frames)} go past the clip's {item['frames']} frames"
             if problem:
                 problems.append(f"{where}, region {region_number}: {problem}")
         entries[str(Path(item["path"]).resolve())] = {"sha256": item["sha256"], "size": size, "regions": regions}

@@ -18,6 +18,10 @@ class Region:
     detector: str = "manual"
     action: str = "fill"
     shape: str = "rect"
+    frames: tuple[int, int] | None = None  # video: first and last frame covered (inclusive)
+
+    def active(self, frame: int) -> bool:
+        return self.frames is None or self.frames[0] <= frame <= self.frames[1]
 
     @property
     def area(self) -> int:
@@ -31,17 +35,24 @@ class Region:
         return replace(self, box=clip((x - dx, y - dy, w + 2 * dx, h + 2 * dy), size))
 
     def to_json(self) -> dict:
-        return {"kind": self.kind, "box": list(self.box), "score": None if self.score is None else round(self.score, 3),
+        data = {"kind": self.kind, "box": list(self.box), "score": None if self.score is None else round(self.score, 3),
                 "detector": self.detector, "action": self.action, "shape": self.shape}
+        if self.frames is not None:
+            data["frames"] = list(self.frames)
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> "Region":
         box = data.get("box")
         if not (isinstance(box, list) and len(box) == 4 and all(isinstance(v, int) for v in box)):
             raise ValueError(f"box must be [x, y, width, height] in whole pixels, found {box!r}")
+        frames = data.get("frames")
+        if frames is not None and not (isinstance(frames, list) and len(frames) == 2
+                                       and all(isinstance(v, int) and v >= 0 for v in frames) and frames[0] <= frames[1]):
+            raise ValueError(f"frames must be [first, last] frame numbers, found {frames!r}")
         region = cls(kind=data.get("kind", "manual"), box=tuple(box), score=data.get("score"),
                      detector=data.get("detector", "manual"), action=data.get("action", "fill"),
-                     shape=data.get("shape", "rect"))
+                     shape=data.get("shape", "rect"), frames=tuple(frames) if frames else None)
         if region.kind not in KINDS:
             raise ValueError(f"unknown kind {region.kind!r} (known: {', '.join(KINDS)})")
         if region.action not in ACTIONS:
@@ -49,6 +60,13 @@ class Region:
         if region.shape not in SHAPES:
             raise ValueError(f"unknown shape {region.shape!r} (known: {', '.join(SHAPES)})")
         return region
+
+
+def hull(a, b) -> tuple[int, int, int, int]:
+    """The smallest box holding both."""
+    x0, y0 = min(a[0], b[0]), min(a[1], b[1])
+    x1, y1 = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
+    return x0, y0, x1 - x0, y1 - y0
 
 
 def clip(box, size) -> tuple[int, int, int, int]:

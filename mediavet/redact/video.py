@@ -1,0 +1,258 @@
+"""Safe copies of video: faces and text covered on every frame, nothing but one H.264 stream.
+
+Two passes over the clip. The first runs the photo detectors on every STEP-th frame and
+links the boxes of consecutive samples into tracks; between two samples a track covers the
+hull of both boxes (where the face was, where it went, and everything between), and it
+stays covered for a margin of frames before its first and after its last sample. The
+second pass decodes again, applies the rotation to the pixels, covers the regions active
+on each frame, and encodes H.264 (libx264) in an MP4 whose index comes first. Audio is
+dropped unless asked for; every data, subtitle, attachment and timecode track, and every
+container and stream tag, is left behind.
+
+Fail closed: the copy is read back (one video stream, audio only when asked, no tags, no
+location, no creation time), and frames half-way between the detection samples are run
+through the face and text detectors again; anything uncovered means no copy.
+"""
+
+from __future__ import annotations
+
+import fractions
+from dataclasses import replace
+
+from mediavet.media import MediaError
+from mediavet.redact.detectors import RECHECK_SCORES, detect
+from mediavet.redact.regions import Region, hull, iou
+
+STEP = 5  # detect on every 5th frame (6 times a second at 30 fps)
+HOLD_SECONDS = 0.5  # a region stays covered this long before its first and after its last detection
+TIME_BASE = fractions.Fraction(1, 90000)
+ALLOWED_CONTAINER_TAGS = {"major_brand", "minor_version", "compatible_brands"}
+ALLOWED_STREAM_TAGS = {"language", "handler_name", "vendor_id"}
+GENERIC_HANDLERS = {"VideoHandler", "SoundHandler"}
+
+
+def _frames(path):
+    """(number, upright PIL image, seconds) for every frame of the first video stream."""
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        for number, frame in enumerate(container.decode(stream)):
+            image = frame.to_image()
+            rotation = int(round(getattr(frame, "rotation", 0) or 0))
+            if rotation % 360:
+                image = image.rotate(rotation, expand=True)
+            yield number, image, (float(frame.time) if frame.time is not None else None)
+
+
+def find_video_regions(path, options, fps: float) -> tuple[list[Region], int, tuple[int, int]]:
+    """Time-ranged regions for a clip, (regions, frame count, upright size)."""
+    from mediavet.redact.protect import detection_rgb
+
+    hold = max(STEP, round(fps * HOLD_SECONDS))
+    samples: list[tuple[int, list[Region]]] = []
+    count, size = 0, (0, 0)
+    for number, image, _ in _frames(path):
+        count, size = number + 1, image.size
+        if number % STEP == 0:
+            found = detect(detection_rgb(image), options.kinds, options.min_scores) if options.kinds else []
+            samples.append((number, [replace(r.grown(options.margins.get(r.kind, (0.0, 0.0)), size),
+                                             action=options.action, shape=options.shape) for r in found]))
+    if not count:
+        raise MediaError("corrupt", "no decodable video frames")
+    regions = _tracks(samples, hold, count)
+    regions += [Region("manual", box, None, "manual", options.action, options.shape, (0, count - 1))
+                for box in options.manual]
+    return regions, count, size
+
+
+def _tracks(samples, hold: int, count: int) -> list[Region]:
+    """Link each sample's boxes to the next sample's (same kind, overlapping or near), then
+    turn the links into frame-ranged regions covering the hull of both ends."""
+    regions = []
+    open_tracks: list[list[tuple[int, Region]]] = []
+    finished = []
+    for number, found in samples:
+        unmatched = list(found)
+        still_open = []
+        for track in open_tracks:
+            last = track[-1][1]
+            best = max(unmatched, key=lambda r: _affinity(last, r), default=None)
+            if best is not None and best.kind == last.kind and _affinity(last, best) > 0:
+                track.append((number, best))
+                unmatched.remove(best)
+                still_open.append(track)
+            else:
+                finished.append(track)
+        open_tracks = still_open + [[(number, region)] for region in unmatched]
+    finished += open_tracks
+    for track in finished:
+        first, last = track[0], track[-1]
+        regions.append(replace(first[1], frames=(max(0, first[0] - hold), first[0])))
+        for (a_frame, a), (b_frame, b) in zip(track, track[1:]):
+            regions.append(replace(a, box=hull(a.box, b.box), score=max(a.score or 0, b.score or 0),
+                                   frames=(a_frame, b_frame)))
+        regions.append(replace(last[1], frames=(last[0], min(count - 1, last[0] + hold))))
+    return regions
+
+
+def _affinity(a: Region, b: Region) -> float:
+    """How likely b is a later view of a: overlap, or centres within a box size."""
+    if a.kind != b.kind:
+        return 0.0
+    overlap = iou(a.box, b.box)
+    if overlap > 0:
+        return 1.0 + overlap
+    ax, ay = a.box[0] + a.box[2] / 2, a.box[1] + a.box[3] / 2
+    bx, by = b.box[0] + b.box[2] / 2, b.box[1] + b.box[3] / 2
+    reach = max(a.box[2], a.box[3], b.box[2], b.box[3])
+    distance = ((ax - bx) ** 2 + (ay - by) ** 2) ** 0.5
+    return max(0.0, 1.0 - distance / reach)
+
+
+def write_copy(path, target, regions: list[Region], options, crf: int, keep_audio: bool, on_frame=None) -> dict:
+    """Encode the covered clip to `target`; returns what the fail-closed check needs."""
+    import av
+
+    from mediavet.redact.cover import cover
+
+    rechecks: list[tuple[int, object]] = []
+    with av.open(str(path)) as source, av.open(str(target), "w", format="mp4", container_options={
+            "movflags": "+faststart", "fflags": "+bitexact"}) as out:
+        video_in = source.streams.video[0]
+        audio_in = source.streams.audio[0] if keep_audio and source.streams.audio else None
+        video_out = None
+        audio_out = out.add_stream("aac", rate=audio_in.codec_context.sample_rate) if audio_in else None
+        last_pts = -1
+        for number, image, seconds in _frames(path):
+            if video_out is None:
+                video_out = out.add_stream("libx264", rate=video_in.average_rate or 30)
+                video_out.width, video_out.height = image.width + image.width % 2, image.height + image.height % 2
+                video_out.pix_fmt = "yuv420p"
+                video_out.time_base = TIME_BASE
+                video_out.codec_context.options = {"crf": str(crf), "preset": "veryfast"}
+            active = [r for r in regions if r.active(number)]
+            covered = cover(image.convert("RGB"), active) if active else image.convert("RGB")
+            if number % STEP == STEP // 2:
+                rechecks.append((number, covered))
+            if covered.size != (video_out.width, video_out.height):  # odd sizes: pad to even
+                from PIL import Image
+
+                padded = Image.new("RGB", (video_out.width, video_out.height))
+                padded.paste(covered)
+                covered = padded
+            frame = av.VideoFrame.from_image(covered)
+            pts = round(seconds / TIME_BASE) if seconds is not None else last_pts + 1
+            frame.pts = max(pts, last_pts + 1)  # variable frame rate kept, never backwards
+            frame.time_base = TIME_BASE
+            last_pts = frame.pts
+            for packet in video_out.encode(frame):
+                out.mux(packet)
+            if on_frame:
+                on_frame()
+        if video_out is None:
+            raise MediaError("corrupt", "no decodable video frames")
+        for packet in video_out.encode():
+            out.mux(packet)
+        if audio_out is not None:
+            _copy_audio(source, audio_in, audio_out, out)
+    return {"rechecks": rechecks}
+
+
+def _copy_audio(source, audio_in, audio_out, out) -> None:
+    """Re-encode the first audio stream (no tags travel: the output stream is new)."""
+    source.seek(0)
+    for frame in source.decode(audio_in):
+        frame.pts = None
+        for packet in audio_out.encode(frame):
+            out.mux(packet)
+    for packet in audio_out.encode():
+        out.mux(packet)
+
+
+def uncovered(regions: list[Region], rechecks, kinds) -> list[Region]:
+    """Faces and text the detectors find on the check frames outside the regions active there."""
+    from mediavet.redact.protect import coverage, detection_rgb
+
+    recheck = tuple(kind for kind in ("face", "text") if kind in kinds)
+    found = []
+    for number, image in rechecks if recheck else []:
+        mask = coverage([r for r in regions if r.active(number)], image.size)
+        for region in detect(detection_rgb(image), recheck, RECHECK_SCORES):
+            x, y, w, h = region.box
+            if w * h and 1.0 - float(mask[y:y + h, x:x + w].mean()) > 0.5:
+                found.append(replace(region, frames=(number, number)))
+    return found
+
+
+def leftovers(copy_path, missed: list[Region], keep_audio: bool) -> list[str]:
+    """Everything that keeps the copy from being written: tags, extra tracks, and the faces or
+    text the detectors still found on the check frames (`missed`, from `uncovered`)."""
+    from mediavet.metadata.video import read_video
+
+    problems = []
+    try:
+        video = read_video(copy_path)
+    except MediaError as exc:
+        return [f"the copy cannot be read back: {exc.message}"]
+    kinds_found = [s["kind"] for s in video["streams"]]
+    if kinds_found != ["video"] + (["audio"] if keep_audio and "audio" in kinds_found else []):
+        problems.append(f"the copy has streams {kinds_found}")
+    extra = {k: v for k, v in video["tags"].items() if k not in ALLOWED_CONTAINER_TAGS}
+    if extra:
+        problems.append(f"container tags left: {sorted(extra)}")
+    for stream in video["streams"]:
+        tags = {k: v for k, v in stream["tags"].items() if k not in ALLOWED_STREAM_TAGS
+                or (k == "handler_name" and v not in GENERIC_HANDLERS)}
+        if tags:
+            problems.append(f"stream {stream['index']} tags left: {sorted(tags)}")
+    if video["telemetry"] or video["location"]:
+        problems.append("telemetry or location left")
+    for region in missed:
+        problems.append(f"a {region.kind} (score {region.score:.2f}) at {list(region.box)} in frame "
+                        f"{region.frames[0]} is not covered")
+    return problems
+
+
+def widen(found: list[Region], options, size, hold: int, count: int) -> list[Region]:
+    """Regions for detections the check frames turned up: margins, and held around their frame."""
+    return [replace(r.grown(options.margins.get(r.kind, (0.0, 0.0)), size), action=options.action,
+                    shape=options.shape, frames=(max(0, r.frames[0] - hold), min(count - 1, r.frames[0] + hold)))
+            for r in found]
+
+
+def frame_rate(path) -> float:
+    import av
+
+    with av.open(str(path)) as container:
+        rate = container.streams.video[0].average_rate
+        return float(rate) if rate else 30.0
+
+
+def sampled_sheet(path, regions: list[Region], columns: int = 4, count: int = 12):
+    """A contact sheet of evenly sampled frames with their active regions outlined."""
+    from PIL import Image, ImageDraw
+
+    frames = list(_frames(path))
+    if not frames:
+        raise MediaError("corrupt", "no decodable video frames")
+    picks = [frames[round(i * (len(frames) - 1) / max(1, count - 1))] for i in range(min(count, len(frames)))]
+    width = 320
+    thumbs = []
+    for number, image, seconds in picks:
+        scale = width / image.width
+        thumb = image.convert("RGB").resize((width, max(1, round(image.height * scale))))
+        draw = ImageDraw.Draw(thumb)
+        for region in regions:
+            if region.active(number):
+                x, y, w, h = (round(v * scale) for v in region.box)
+                draw.rectangle((x, y, x + w, y + h), outline=(255, 40, 40), width=2)
+        draw.text((4, 4), f"frame {number}" + ("" if seconds is None else f"  {seconds:.2f} s"), fill=(255, 255, 0))
+        thumbs.append(thumb)
+    rows = -(-len(thumbs) // columns)
+    sheet = Image.new("RGB", (columns * width, rows * max(t.height for t in thumbs)), (0, 0, 0))
+    for i, thumb in enumerate(thumbs):
+        sheet.paste(thumb, ((i % columns) * width, (i // columns) * thumb.height))
+    return sheet
+

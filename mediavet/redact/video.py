@@ -122,8 +122,7 @@ def write_copy(path, target, regions: list[Region], options, crf: int, keep_audi
             "movflags": "+faststart", "fflags": "+bitexact"}) as out:
         video_in = source.streams.video[0]
         audio_in = source.streams.audio[0] if keep_audio and source.streams.audio else None
-        video_out = None
-        audio_out = out.add_stream("aac", rate=audio_in.codec_context.sample_rate) if audio_in else None
+        video_out = audio_out = None
         last_pts = -1
         for number, image, seconds in _frames(path):
             if video_out is None:
@@ -132,6 +131,8 @@ def write_copy(path, target, regions: list[Region], options, crf: int, keep_audi
                 video_out.pix_fmt = "yuv420p"
                 video_out.time_base = TIME_BASE
                 video_out.codec_context.options = {"crf": str(crf), "preset": "veryfast"}
+                if audio_in is not None:  # the sound, if kept, is the second stream
+                    audio_out = out.add_stream("aac", rate=audio_in.codec_context.sample_rate)
             active = [r for r in regions if r.active(number)]
             covered = cover(image.convert("RGB"), active) if active else image.convert("RGB")
             if number % STEP == STEP // 2:

@@ -1,0 +1,160 @@
+"""Safe copies of video: faces covered on every frame, nothing but the picture kept."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from conftest import run
+from generate import DJI_SRT, clip
+from mediavet.exitcodes import ExitCode
+from mediavet.metadata.video import read_video
+from mediavet.redact.audit import audit_media
+from mediavet.media import probe
+
+NO_REGIONS = ("--no-faces", "--no-text", "--no-codes")
+
+
+def trimmed(source, target, seconds=2.5, keep_audio=True):
+    """The first seconds of a clip, re-muxed (stream copy), tags and all."""
+    import av
+
+    with av.open(str(source)) as inp, av.open(str(target), "w", format="mp4") as out:
+        streams = [s for s in inp.streams if s.type in ("video", "audio") and (keep_audio or s.type == "video")]
+        mapping = {s.index: out.add_stream_from_template(s) for s in streams}
+        for key, value in inp.metadata.items():
+            out.metadata[key] = value
+        for packet in inp.demux(streams):
+            if packet.dts is None:
+                continue
+            if packet.pts is not None and float(packet.pts * packet.time_base) > seconds:
+                break
+            packet.stream = mapping[packet.stream.index]
+            out.mux(packet)
+
+
+@pytest.fixture(scope="module")
+def faces_clip(tmp_path_factory):
+    from conftest import CORPUS
+
+    if not CORPUS.is_dir():
+        pytest.skip("shared corpus not present")
+    path = tmp_path_factory.mktemp("clips") / "interview.mp4"
+    trimmed(CORPUS / "video" / "short_hamilton_clip.mp4", path)
+    return path
+
+
+def every_frame(path):
+    import av
+
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            yield np.asarray(frame.to_image().convert("RGB"))
+
+
+def test_faces_are_covered_on_every_frame(faces_clip, tmp_path):
+    from mediavet.redact.detectors.faces import find
+
+    faces_before = sum(bool(find(frame, 0.5)) for frame in every_frame(faces_clip))
+    assert faces_before > 10  # the interview shows faces throughout
+    result = run("redact", faces_clip, "-o", tmp_path, "--no-text", "--no-codes", "--json")
+    assert result.exit_code == 0, result.output
+    outcome = json.loads(result.stdout)["files"][0]
+    assert outcome["regions"]["face"] >= 2
+    copy = tmp_path / "safe-0001.mp4"
+    frames = list(every_frame(copy))
+    assert len(frames) >= 40
+    assert [n for n, frame in enumerate(frames) if find(frame, 0.5)] == []  # no frame shows a face
+    info = read_video(copy)
+    assert [s["kind"] for s in info["streams"]] == ["video"]  # audio dropped by default
+    assert audit_media(probe(copy)) == []
+
+
+def test_keep_audio_reencodes_sound_without_tags(faces_clip, tmp_path):
+    result = run("redact", faces_clip, "-o", tmp_path, *NO_REGIONS, "--keep-audio")
+    assert result.exit_code == 0, result.output
+    info = read_video(tmp_path / "safe-0001.mp4")
+    assert [s["kind"] for s in info["streams"]] == ["video", "audio"]
+    assert audit_media(probe(tmp_path / "safe-0001.mp4")) == []
+
+
+def test_telemetry_location_and_rotation_do_not_travel(corpus, tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(corpus / "video" / "iPhone6_with-gps.mov", inputs / "IMG_0042.MOV")
+    shutil.copy(corpus / "video" / "GoPro_Max_heromode.mp4", inputs / "GX010042.MP4")
+    (inputs / "GX010042.SRT").write_text(DJI_SRT)
+    out = tmp_path / "out"
+    result = run("redact", inputs, "-o", out, *NO_REGIONS)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["safe-0001.mp4", "safe-0002.mp4"]  # no .SRT
+    for copy in out.iterdir():
+        info = read_video(copy)
+        assert info["telemetry"] == [] and info["location"] is None and info["times"] == {}
+        assert [s["kind"] for s in info["streams"]] == ["video"] and info["rotation"] == 0
+        assert audit_media(probe(copy)) == []
+    portrait = read_video(out / "safe-0002.mp4")  # the iPhone clip, sorted after GX010042
+    assert portrait["size"] == [320, 568]
+    assert run("audit", inputs).exit_code == ExitCode.FINDINGS
+
+
+def test_video_plan_round_trip(faces_clip, tmp_path):
+    plan_path = tmp_path / "plan.json"
+    result = run("redact", faces_clip, "--plan-only", plan_path, "--preview", tmp_path / "review", "--no-text",
+                 "--no-codes")
+    assert result.exit_code == 0, result.output
+    entry = json.loads(plan_path.read_text())["files"][0]
+    assert entry["frames"] >= 40 and entry["fps"] > 20
+    assert all(len(r["frames"]) == 2 and r["frames"][0] <= r["frames"][1] for r in entry["regions"])
+    assert (tmp_path / "review" / "PREVIEW-NOT-REDACTED-0001.jpg").exists()
+    entry["regions"].append({"kind": "manual", "box": [0, 0, 40, 40], "frames": [0, 5]})
+    plan = json.loads(plan_path.read_text())
+    plan["files"][0] = entry
+    plan_path.write_text(json.dumps(plan))
+    applied = run("redact", faces_clip, "--plan", plan_path, "-o", tmp_path / "out", "--no-text", "--no-codes")
+    assert applied.exit_code == 0, applied.output
+    first = next(every_frame(tmp_path / "out" / "safe-0001.mp4"))
+    assert first[:40, :40].max() < 30  # the manual region is filled
+    entry["regions"].append({"kind": "manual", "box": [0, 0, 40, 40], "frames": [0, 10 ** 6]})
+    plan["files"][0] = entry
+    plan_path.write_text(json.dumps(plan))
+    refused = run("redact", faces_clip, "--plan", plan_path, "-o", tmp_path / "out2")
+    assert refused.exit_code == ExitCode.USAGE and "past the clip" in refused.output
+
+
+def test_bad_and_odd_video_input(corpus, tmp_path):
+    import av
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    data = (corpus / "video" / "with-gps.mp4").read_bytes()
+    (inputs / "truncated.mp4").write_bytes(data[: len(data) // 3])
+    (inputs / "empty.mov").write_bytes(b"")
+    odd = inputs / "odd.mp4"
+    with av.open(str(odd), "w", format="mp4") as out:
+        stream = out.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 161, 121, "yuv420p"
+        for number in range(12):
+            frame = av.VideoFrame.from_ndarray(np.full((121, 161, 3), number * 20, np.uint8), format="rgb24")
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    out = tmp_path / "out"
+    result = run("redact", inputs, "-o", out, *NO_REGIONS, "--json")
+    assert result.exit_code == ExitCode.INPUT_ERROR
+    outcomes = {o["input"].rsplit("/", 1)[1]: o for o in json.loads(result.stdout)["files"]}
+    assert outcomes["odd.mp4"]["status"] == "written"
+    assert outcomes["truncated.mp4"]["status"] == "error" and outcomes["empty.mov"]["status"] == "error"
+    assert read_video(outcomes["odd.mp4"]["output"])["size"][0] % 2 == 0
+    assert [p.name for p in out.iterdir()] == ["safe-0001.mp4"]  # nothing half-written
+
+
+def test_a_copy_with_tags_left_is_not_written(tmp_path, monkeypatch):
+    monkeypatch.setattr("mediavet.redact.video.ALLOWED_CONTAINER_TAGS", set())  # now every tag counts as left
+    source = tmp_path / "a.mp4"
+    source.write_bytes(clip())
+    result = run("redact", source, "-o", tmp_path / "out", *NO_REGIONS, "--jobs", "1")
+    assert result.exit_code == ExitCode.NOT_CLEAN and "container tags left" in result.stderr
+    assert list((tmp_path / "out").iterdir()) == []

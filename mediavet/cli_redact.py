@@ -98,9 +98,9 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
     from mediavet.batch import default_jobs, run_ordered
     from mediavet.inputs import expand
     from mediavet.redact import ERROR, PENDING, REFUSED, RedactOptions, discard, place, safe_copy
-    from mediavet.redact.names import Namer, planned_names
+    from mediavet.redact.names import Namer, extension_for, planned_names
     from mediavet.redact.protect import MARGINS, ProtectOptions
-    from mediavet.report.progress import progress
+    from mediavet.report.progress import frame_progress, progress
 
     if plan_out and (outdir or plan_in):
         raise click.UsageError("--plan-only writes a plan and no copies: leave out --output-dir and --plan")
@@ -129,17 +129,25 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
             raise click.UsageError(f"{target} would overwrite an input; choose another --output-dir")
     outdir.mkdir(parents=True, exist_ok=True)
     namer = Namer(outdir, scheme, overwrite)
-    outcomes = []
+    clips = {n for n, path in enumerate(files) if extension_for(path, None) == ".mp4"}  # videos become MP4
+    photos = [path for n, path in enumerate(files) if n not in clips]
+    done: dict[int, object] = {}
     try:
-        with progress(len(files), "copying") as advance:
-            for outcome in run_ordered(safe_copy, files, jobs or default_jobs(), heavy=True, outdir=outdir,
-                                       options=options):
-                if outcome.status == PENDING:  # named here, in input order: neutral names stay contiguous
-                    place(outcome, namer.name(Path(outcome.input), outcome.extension), overwrite)
-                outcomes.append(outcome)
+        with progress(len(photos), "copying") as advance:
+            numbers = [n for n in range(len(files)) if n not in clips]
+            for number, outcome in zip(numbers, run_ordered(safe_copy, photos, jobs or default_jobs(), heavy=True,
+                                                             outdir=outdir, options=options)):
+                done[number] = outcome
                 advance()
+        for number in sorted(clips):  # one clip at a time, in this process, with a frame counter
+            with frame_progress(files[number]) as tick:
+                done[number] = safe_copy(files[number], outdir, options, on_frame=tick)
+        outcomes = [done[n] for n in range(len(files))]
+        for outcome in outcomes:  # named in input order: neutral names stay contiguous
+            if outcome.status == PENDING:
+                place(outcome, namer.name(Path(outcome.input), outcome.extension), overwrite)
     finally:
-        for outcome in outcomes:
+        for outcome in done.values():
             discard(outcome)
     if manifest:
         _write_manifest(manifest, outcomes)

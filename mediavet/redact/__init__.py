@@ -56,11 +56,11 @@ class Outcome:
         return {key: value for key, value in self.__dict__.items() if key not in ("extension", "plan", "found")}
 
 
-def safe_copy(path, outdir: Path, options: RedactOptions = RedactOptions()) -> Outcome:
+def safe_copy(path, outdir: Path, options: RedactOptions = RedactOptions(), on_frame=None) -> Outcome:
     """Make a proven-clean copy of `path` as a hidden temporary file in `outdir`; never raises
     for a bad file. The copy gets its name from `place()`, in input order, so that neutral
     names stay contiguous whatever fails."""
-    return _guarded(path, lambda outcome: _copy_into(outcome, Path(path), Path(outdir), options))
+    return _guarded(path, lambda outcome: _copy_into(outcome, Path(path), Path(outdir), options, on_frame))
 
 
 def plan_file(path, options: RedactOptions = RedactOptions()) -> Outcome:
@@ -125,10 +125,10 @@ def refusal(media) -> str | None:
     return None
 
 
-def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOptions) -> None:
+def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOptions, on_frame=None) -> None:
     media, picture = _open(outcome, path, options)
     if media.is_video:
-        return _copy_video(outcome, media, path, outdir, options)
+        return _copy_video(outcome, media, path, outdir, options, on_frame)
     if options.plan is not None:
         planned = options.plan[str(path.resolve())]
         if tuple(picture.frames[0].size) != tuple(planned["size"]):
@@ -165,7 +165,7 @@ def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOption
     outcome.output_sha256 = hashlib.sha256(data).hexdigest()
 
 
-def _copy_video(outcome: Outcome, media, path: Path, outdir: Path, options: RedactOptions) -> None:
+def _copy_video(outcome: Outcome, media, path: Path, outdir: Path, options: RedactOptions, on_frame=None) -> None:
     from mediavet.redact import video
 
     fps = video.frame_rate(path)
@@ -182,7 +182,8 @@ def _copy_video(outcome: Outcome, media, path: Path, outdir: Path, options: Reda
     os.close(handle)
     try:
         for round_number in range(rounds):  # covering text shows the detectors weaker text beside it
-            written = video.write_copy(path, temporary, regions, options.protect, options.crf, options.keep_audio)
+            written = video.write_copy(path, temporary, regions, options.protect, options.crf, options.keep_audio,
+                                       on_frame)
             missed = video.uncovered(regions, written["rechecks"], options.protect.kinds)
             if not missed or round_number == rounds - 1:
                 break

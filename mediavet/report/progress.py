@@ -30,3 +30,35 @@ class progress:
         if self.bar is not None:
             self.bar.stop()
         return False
+
+
+class frame_progress:
+    """Frames encoded, with their rate, for one clip (rich, on stderr, when it is a terminal)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.bar = None
+
+    def __enter__(self):
+        if not sys.stderr.isatty():
+            return lambda: None
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(SpinnerColumn(), TextColumn(f"{self.path.name}"),
+                            TextColumn("{task.completed} frames"),
+                            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                            console=Console(stderr=True), transient=True)
+        self.bar.start()
+        task = self.bar.add_task("frames", total=None, rate="")
+
+        def tick():
+            self.bar.advance(task)
+            speed = self.bar.tasks[0].speed
+            self.bar.update(task, rate=f"{speed:.1f} fps" if speed else "")
+        return tick
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False

@@ -18,7 +18,7 @@ import struct
 import sys
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 HERE = Path(__file__).resolve().parent
 NOW = "2026-01-01T00:00:00+00:00"  # the fixed --now the golden reports are made with
@@ -361,3 +361,35 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1:])
+
+
+def moving_faces_clip(faces: list, size=(960, 540), frames: int = 100, fps: int = 25):
+    """A clip of face pictures (PIL images) gliding across a textured background, and where
+    each one is on each frame: (bytes, [[(x, y, w, h), ...] per frame])."""
+    import av
+    import numpy as np
+
+    width, height = size
+    background = np.asarray(Image.effect_noise(size, 30).convert("RGB").filter(ImageFilter.GaussianBlur(4)))
+    out = io.BytesIO()
+    truth = []
+    with av.open(out, "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.codec_context.options = {"crf": "18", "preset": "veryfast"}
+        for number in range(frames):
+            canvas = Image.fromarray(background.copy())
+            boxes = []
+            for index, face in enumerate(faces):
+                span = width - face.width
+                x = int((number / max(1, frames - 1)) * span) if index % 2 == 0 else int((1 - number / max(1, frames - 1)) * span)
+                y = int((index + 0.5) * height / (len(faces) + 0.5)) - face.height // 2
+                y = max(0, min(height - face.height, y + int(20 * np.sin(number / 7 + index))))
+                canvas.paste(face, (x, y))
+                boxes.append((x, y, face.width, face.height))
+            truth.append(boxes)
+            for packet in stream.encode(av.VideoFrame.from_image(canvas)):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return out.getvalue(), truth

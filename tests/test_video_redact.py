@@ -158,3 +158,76 @@ def test_a_copy_with_tags_left_is_not_written(tmp_path, monkeypatch):
     result = run("redact", source, "-o", tmp_path / "out", *NO_REGIONS, "--jobs", "1")
     assert result.exit_code == ExitCode.NOT_CLEAN and "container tags left" in result.stderr
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def annotated_face(corpus, name, index, size):
+    from PIL import Image
+
+    x, y, w, h = json.loads((corpus / "faces" / f"{name}.json").read_text())["faces"][index]
+    picture = Image.open(corpus / "faces" / f"{name}.jpg").convert("RGB")
+    dx, dy = int(w * 0.35), int(h * 0.35)
+    return picture.crop((max(0, x - dx), max(0, y - dy), x + w + dx, y + h + dy)).resize(size)
+
+
+def face_inside(box):
+    """The face within a pasted crop (the crop added 35% around the annotated box)."""
+    x, y, w, h = box
+    fw, fh = w / 1.7, h / 1.7
+    return int(x + (w - fw) / 2), int(y + (h - fh) / 2), int(fw), int(fh)
+
+
+def test_moving_faces_are_covered_in_every_frame(corpus, tmp_path):
+    from generate import moving_faces_clip
+
+    faces = [annotated_face(corpus, "fr_obama", 0, (110, 138)), annotated_face(corpus, "dlib_2008_001009", 0, (64, 78)),
+             annotated_face(corpus, "immich_curie_portrait", 0, (40, 48))]
+    data, truth = moving_faces_clip(faces, size=(640, 360), frames=60)
+    source = tmp_path / "moving.mp4"
+    source.write_bytes(data)
+    assert run("redact", source, "-o", tmp_path / "out", "--no-text", "--no-codes").exit_code == 0
+    worst = []
+    for number, frame in enumerate(every_frame(tmp_path / "out" / "safe-0001.mp4")):
+        dark = frame.max(axis=2) <= 30
+        for box in truth[number]:
+            x, y, w, h = face_inside(box)
+            worst.append(dark[y:y + h, x:x + w].mean())
+    assert len(worst) == 60 * 3
+    assert min(worst) >= 0.9, sorted(worst)[:5]
+
+
+def test_gopro_track_reported_then_gone_and_dji_srt_reported(corpus, tmp_path):
+    shutil.copy(corpus / "video" / "GoPro_Max_heromode.mp4", tmp_path / "GX010001.MP4")
+    shutil.copy(corpus / "video" / "dji_mavic_pro.SRT", tmp_path / "GX010001.SRT")
+    report = json.loads(run("verify", "--json", "--fail-on", "never", tmp_path / "GX010001.MP4").stdout)["files"][0]
+    ids = {f["id"]: f for f in report["findings"]}
+    assert "GPS track" in ids["video.telemetry"]["message"] or any(
+        "GPS track" in f["evidence"].get("reveals", []) for f in report["findings"] if f["id"] == "video.telemetry")
+    assert ids["file.companion"]["evidence"]["positions"] > 100
+    assert run("redact", tmp_path / "GX010001.MP4", "-o", tmp_path / "out", *NO_REGIONS).exit_code == 0
+    after = json.loads(run("verify", "--json", "--fail-on", "never", tmp_path / "out").stdout)["files"][0]
+    assert not [f for f in after["findings"] if f["id"] in ("video.telemetry", "video.location", "file.companion")]
+
+
+@pytest.mark.skipif(shutil.which("exiftool") is None, reason="exiftool not installed")
+def test_exiftool_and_ffprobe_see_only_structure_in_copies(corpus, tmp_path):
+    import subprocess
+
+    names = ["iPhone6_with-gps.mov", "GoPro_Max_heromode.mp4", "iPadMini_quicktime-hvc1.mov", "with-gps.mp4"]
+    result = run("redact", *[corpus / "video" / n for n in names], "-o", tmp_path, *NO_REGIONS)
+    assert result.exit_code == 0, result.output
+    proc = subprocess.run(["exiftool", "-a", "-G1", "-ee", "-u", "-j", "-q", str(tmp_path)], capture_output=True,
+                          text=True, check=True)
+    for record in json.loads(proc.stdout):
+        found = {k for k in record if k.split(":")[0] not in ("SourceFile", "System", "File", "ExifTool", "Composite")}
+        groups = {k.split(":")[0] for k in found}
+        assert groups <= {"QuickTime", "Track1"}, (record["SourceFile"], groups)
+        leaks = {k for k in found if any(word in k for word in ("GPS", "Make", "Model", "Software", "Location",
+                                                                 "Encoder", "Serial", "Author", "Comment"))}
+        assert not leaks, leaks
+        dates = {k: v for k, v in record.items() if "Date" in k and not k.startswith(("System", "File"))}
+        assert all(str(v).startswith("0000:00:00") for v in dates.values()), dates
+    if shutil.which("ffprobe"):
+        for copy in tmp_path.iterdir():
+            probe_out = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(copy)],
+                                       capture_output=True, text=True, check=True)
+            assert [s["codec_type"] for s in json.loads(probe_out.stdout)["streams"]] == ["video"]

@@ -52,24 +52,32 @@ def find_video_regions(path, options, fps: float) -> tuple[list[Region], int, tu
 
     hold = max(STEP, round(fps * HOLD_SECONDS))
     samples: list[tuple[int, list[Region]]] = []
-    count, size = 0, (0, 0)
+    count, size, last = 0, (0, 0), None
+
+    def sample(number, image):
+        found = detect(detection_rgb(image), options.kinds, options.min_scores) if options.kinds else []
+        samples.append((number, [replace(r.grown(options.margins.get(r.kind, (0.0, 0.0)), size),
+                                         action=options.action, shape=options.shape) for r in found]))
+
     for number, image, _ in _frames(path):
-        count, size = number + 1, image.size
+        count, size, last = number + 1, image.size, image
         if number % STEP == 0:
-            found = detect(detection_rgb(image), options.kinds, options.min_scores) if options.kinds else []
-            samples.append((number, [replace(r.grown(options.margins.get(r.kind, (0.0, 0.0)), size),
-                                             action=options.action, shape=options.shape) for r in found]))
+            sample(number, image)
     if not count:
         raise MediaError("corrupt", "no decodable video frames")
-    regions = _tracks(samples, hold, count)
+    if (count - 1) % STEP:
+        sample(count - 1, last)  # the last frame too: nothing after it to hold a region over
+    regions = _tracks(samples, hold, count, size)
     regions += [Region("manual", box, None, "manual", options.action, options.shape, (0, count - 1))
                 for box in options.manual]
     return regions, count, size
 
 
-def _tracks(samples, hold: int, count: int) -> list[Region]:
+def _tracks(samples, hold: int, count: int, size) -> list[Region]:
     """Link each sample's boxes to the next sample's (same kind, overlapping or near), then
-    turn the links into frame-ranged regions covering the hull of both ends."""
+    turn the links into frame-ranged regions covering the hull of both ends. Before the first
+    and after the last sample a region is held for `hold` frames, stretched along the track's
+    motion (or grown by half its size when it was seen once)."""
     regions = []
     open_tracks: list[list[tuple[int, Region]]] = []
     finished = []
@@ -89,12 +97,28 @@ def _tracks(samples, hold: int, count: int) -> list[Region]:
     finished += open_tracks
     for track in finished:
         first, last = track[0], track[-1]
-        regions.append(replace(first[1], frames=(max(0, first[0] - hold), first[0])))
+        regions.append(replace(first[1], box=_held(track[:2], -hold, size), frames=(max(0, first[0] - hold), first[0])))
         for (a_frame, a), (b_frame, b) in zip(track, track[1:]):
             regions.append(replace(a, box=hull(a.box, b.box), score=max(a.score or 0, b.score or 0),
                                    frames=(a_frame, b_frame)))
-        regions.append(replace(last[1], frames=(last[0], min(count - 1, last[0] + hold))))
+        regions.append(replace(last[1], box=_held(track[-2:][::-1], hold, size),
+                               frames=(last[0], min(count - 1, last[0] + hold))))
     return regions
+
+
+def _held(points, frames: int, size) -> tuple[int, int, int, int]:
+    """The box of points[0] swept over `frames` frames along its motion from points[1]."""
+    from mediavet.redact.regions import clip
+
+    (frame, region), rest = points[0], points[1:]
+    x, y, w, h = region.box
+    if not rest:  # seen once: no motion known, so allow for some in every direction
+        return clip((x - w // 2, y - h // 2, 2 * w, 2 * h), size)
+    other_frame, other = rest[0]
+    steps = abs(frame - other_frame) or 1
+    vx, vy = (x - other.box[0]) / steps, (y - other.box[1]) / steps
+    moved = (round(x + vx * abs(frames)), round(y + vy * abs(frames)), w, h)
+    return clip(hull(region.box, moved), size)
 
 
 def _affinity(a: Region, b: Region) -> float:

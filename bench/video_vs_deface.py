@@ -12,7 +12,6 @@ is covered when 90% of the face (the annotated box inside the crop) is black.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import subprocess
 import sys

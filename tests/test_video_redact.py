@@ -231,3 +231,64 @@ def test_exiftool_and_ffprobe_see_only_structure_in_copies(corpus, tmp_path):
             probe_out = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(copy)],
                                        capture_output=True, text=True, check=True)
             assert [s["codec_type"] for s in json.loads(probe_out.stdout)["streams"]] == ["video"]
+
+
+def write_container(path, fmt, codec, times=None, size=(160, 120), tags=None):
+    """A small clip in any container; `times` (seconds per frame) makes the frame rate variable."""
+    import fractions
+
+    import av
+
+    times = times or [n / 10 for n in range(15)]
+    with av.open(str(path), "w", format=fmt) as out:
+        for key, value in (tags or {}).items():
+            out.metadata[key] = value
+        stream = out.add_stream(codec, rate=10)
+        stream.width, stream.height, stream.pix_fmt = *size, "yuv420p"
+        stream.time_base = fractions.Fraction(1, 1000)
+        for number, seconds in enumerate(times):
+            frame = av.VideoFrame.from_ndarray(np.full((size[1], size[0], 3), number * 15 % 255, np.uint8),
+                                               format="rgb24")
+            frame.pts, frame.time_base = round(seconds * 1000), fractions.Fraction(1, 1000)
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+
+
+@pytest.mark.parametrize("name,fmt,codec", [("clip.mkv", "matroska", "mpeg4"), ("clip.webm", "webm", "libvpx"),
+                                             ("clip.avi", "avi", "mpeg4"), ("clip.m4v", "mp4", "mpeg4")])
+def test_other_containers_are_verified_and_copied(tmp_path, name, fmt, codec):
+    source = tmp_path / name
+    write_container(source, fmt, codec, tags={"title": "dormitory block C", "artist": "Jane Source"})
+    report = json.loads(run("verify", "--json", "--fail-on", "never", source).stdout)["files"][0]
+    assert report["error"] is None and report["width"] == 160
+    assert run("audit", source).exit_code == ExitCode.FINDINGS  # the title and artist tags
+    result = run("redact", source, "-o", tmp_path / "out", *NO_REGIONS)
+    assert result.exit_code == 0, result.output
+    copy = tmp_path / "out" / "safe-0001.mp4"
+    assert audit_media(probe(copy)) == []
+
+
+def test_variable_frame_rate_keeps_its_timing(tmp_path):
+    import av
+
+    times = [0.0, 0.1, 0.15, 0.5, 0.55, 1.2, 1.25, 1.3, 2.0]
+    source = tmp_path / "vfr.mp4"
+    write_container(source, "mp4", "libx264", times=times)
+    assert run("redact", source, "-o", tmp_path / "out", *NO_REGIONS).exit_code == 0
+
+    def stamps(path):
+        with av.open(str(path)) as container:
+            return [round(float(frame.time), 2) for frame in container.decode(video=0)]
+
+    assert len(set(stamps(source))) > 5 and stamps(tmp_path / "out" / "safe-0001.mp4") == stamps(source)
+
+
+def test_a_creation_time_in_the_future_is_high(tmp_path):
+    source = tmp_path / "future.mp4"
+    source.write_bytes(clip({"creation_time": "2031-05-01T10:00:00.000000Z"}))
+    report = json.loads(run("verify", "--json", "--fail-on", "never", "--now", "2026-01-01T00:00:00Z",
+                            source).stdout)["files"][0]
+    future = [f for f in report["findings"] if f["id"] == "video.datetime_mismatch"]
+    assert future and future[0]["severity"] == "high"

@@ -153,7 +153,7 @@ def write_copy(path, target, regions: list[Region], options, crf: int, keep_audi
                 video_out = out.add_stream("libx264", rate=video_in.average_rate or 30)
                 video_out.width, video_out.height = image.width + image.width % 2, image.height + image.height % 2
                 video_out.pix_fmt = "yuv420p"
-                video_out.time_base = TIME_BASE
+                video_out.time_base = video_out.codec_context.time_base = TIME_BASE  # fine enough for any VFR
                 video_out.codec_context.options = {"crf": str(crf), "preset": "veryfast"}
                 if audio_in is not None:  # the sound, if kept, is the second stream
                     audio_out = out.add_stream("aac", rate=audio_in.codec_context.sample_rate)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from mediavet.redact.cover import cover
-from mediavet.redact.detectors import RECHECK_SCORES, detect
+from mediavet.redact.detectors import RECHECK_SCORES, TileMemo, detect
 from mediavet.redact.regions import Region, inside_problem
 
 # how far each kind's boxes grow (sideways, up/down; fractions of the box per side).
@@ -54,19 +54,22 @@ def find_regions(frames, options: ProtectOptions) -> tuple[list[Region], bool]:
             raise ValueError(f"--region {','.join(map(str, box))}: {problem}")
         found.append(Region("manual", tuple(box), None, "manual", options.action, options.shape))
     kinds = options.kinds
+    memos = [TileMemo() for _ in frames]
     for _ in range(ROUNDS):
         if not kinds:
             return found, True
         mask = coverage(found, size)
         new = []
-        for frame in apply(frames, found):
-            for region in detect(detection_rgb(frame), kinds, options.min_scores):
+        for frame, memo in zip(apply(frames, found), memos):
+            for region in detect(detection_rgb(frame), kinds, options.min_scores, memo):
                 if _outside(mask, region.box) > RECHECK_UNCOVERED:
                     grown = region.grown(options.margins.get(region.kind, (0.0, 0.0)), size)
                     new.append(replace(grown, action=options.action, shape=options.shape))
         if not new:
             return found, _as_strict_as_the_check(options)
         found += new
+        for memo in memos:
+            memo.mark(region.box for region in new)
         kinds = tuple(kind for kind in kinds if kind != "code")  # codes are found in one pass
     return found, False
 

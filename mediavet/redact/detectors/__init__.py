@@ -39,12 +39,31 @@ def detectors(kinds) -> list[Detector]:
     return [available[kind] for kind in kinds]
 
 
-def detect(rgb, kinds, min_scores: dict | None = None) -> list[Region]:
+def detect(rgb, kinds, min_scores: dict | None = None, memo: "TileMemo | None" = None) -> list[Region]:
     scores = {**MIN_SCORES, **(min_scores or {})}
     found: list[Region] = []
     for detector in detectors(kinds):
-        found += detector.find(rgb, scores[detector.kind])
+        found += detector.find(rgb, scores[detector.kind], memo)
     return found
+
+
+class TileMemo:
+    """What each window answered in an earlier pass over the same picture, and where the
+    picture changed since. A model sees nothing but its window, so a window whose pixels did
+    not change answers the same: it is not run again (repeat passes after covering a few
+    faces then cost a few windows, not the whole cascade)."""
+
+    def __init__(self):
+        self.answers: dict[tuple, list] = {}
+        self.changed: list[tuple] | None = None  # None: the first pass, everything is new
+
+    def mark(self, boxes) -> None:
+        self.changed = (self.changed or []) + [tuple(box) for box in boxes]
+
+    def unchanged(self, window) -> bool:
+        from mediavet.redact.regions import intersection
+
+        return self.changed is not None and not any(intersection(window, box) for box in self.changed)
 
 
 def tiles(width: int, height: int, tile: int, overlap: int):
@@ -59,17 +78,29 @@ def tiles(width: int, height: int, tile: int, overlap: int):
                 yield x, y, w, h
 
 
-def tiled(run, rgb, scale: float, tile: int, overlap: int) -> list[tuple[tuple, float]]:
+def tiled(run, rgb, scale: float, tile: int, overlap: int, memo: TileMemo | None = None,
+          name: tuple = ()) -> list[tuple[tuple, float]]:
     """Run `run(rgb_window) -> [(box, score)]` on the picture resized by `scale`, tile by tile,
-    and return boxes in the original picture's coordinates, duplicates suppressed."""
+    and return boxes in the original picture's coordinates, duplicates suppressed. With a
+    memo, windows whose pixels did not change since the last pass give their last answer."""
     import cv2
 
     height, width = rgb.shape[:2]
     scaled = rgb if scale == 1 else cv2.resize(rgb, (max(1, round(width * scale)), max(1, round(height * scale))),
                                                interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
     found = []
+    reach = 2 + int(2 / scale)  # resampling mixes a few neighbouring pixels into each one
     for x, y, w, h in tiles(scaled.shape[1], scaled.shape[0], tile, overlap):
-        for (bx, by, bw, bh), score in run(scaled[y:y + h, x:x + w]):
+        key = (*name, scale, x, y, w, h)
+        source = (int(x / scale) - reach, int(y / scale) - reach, int(w / scale) + 2 * reach,
+                  int(h / scale) + 2 * reach)
+        if memo is not None and key in memo.answers and memo.unchanged(source):
+            answer = memo.answers[key]
+        else:
+            answer = run(scaled[y:y + h, x:x + w])
+            if memo is not None:
+                memo.answers[key] = answer
+        for (bx, by, bw, bh), score in answer:
             found.append(((round((bx + x) / scale), round((by + y) / scale), round(bw / scale), round(bh / scale)),
                           score))
     return suppress(found)

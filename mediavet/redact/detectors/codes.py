@@ -30,7 +30,7 @@ def _boxes(points) -> list[tuple]:
     return boxes
 
 
-def find(rgb: np.ndarray, min_score: float) -> list[Region]:
+def find(rgb: np.ndarray, min_score: float, memo=None) -> list[Region]:
     import cv2
 
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)

@@ -80,11 +80,12 @@ def passes(width: int, height: int) -> list[tuple[float, int]]:
     return result
 
 
-def find(rgb: np.ndarray, min_score: float) -> list[Region]:
+def find(rgb: np.ndarray, min_score: float, memo=None) -> list[Region]:
     height, width = rgb.shape[:2]
     found = []
     for scale, window in passes(width, height):
-        found += tiled(lambda part: _window(part, min_score), rgb, scale, window, OVERLAP if window == TILE else 0)
+        found += tiled(lambda part: _window(part, min_score), rgb, scale, window, OVERLAP if window == TILE else 0,
+                       memo, ("face", min_score))
     from mediavet.redact.regions import suppress
 
     return [Region("face", tuple(int(v) for v in box), score, "centerface") for box, score in suppress(found)]

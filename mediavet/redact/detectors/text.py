@@ -67,14 +67,15 @@ def _window(rgb: np.ndarray, min_score: float) -> list[tuple[tuple, float]]:
     return found
 
 
-def find(rgb: np.ndarray, min_score: float) -> list[Region]:
+def find(rgb: np.ndarray, min_score: float, memo=None) -> list[Region]:
     height, width = rgb.shape[:2]
     longest = max(height, width, 1)
     scale = max(1.0, MIN_SIDE / max(1, min(height, width))) if longest <= WINDOW else 1.0
     scale = min(scale, 2000 / longest) if longest <= WINDOW else min(1.0, MAX_WORK / longest)
     longest = max(height, width) * scale
     window = WINDOW if longest > WINDOW else max(32, round(longest))
-    found = tiled(lambda part: _window(part, min_score), rgb, scale, window, OVERLAP if window == WINDOW else 0)
+    found = tiled(lambda part: _window(part, min_score), rgb, scale, window, OVERLAP if window == WINDOW else 0,
+                  memo, ("text", min_score))
     return [Region("text", tuple(int(v) for v in box), score, "ppocr-det") for box, score in suppress(found, 0.5)]
 
 

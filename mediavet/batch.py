@@ -32,9 +32,11 @@ def run_ordered(function, items, jobs: int, heavy: bool = False, **kwargs):
         return
     import multiprocessing
 
-    # Forking a process whose model runtimes already started threads can deadlock the child
-    # (onnxruntime's thread pools do not survive fork): heavy work gets fresh processes.
-    method = "fork" if hasattr(os, "fork") and not heavy else "spawn"
+    # Forking a process whose model runtime already started threads can deadlock the child
+    # (onnxruntime's thread pools do not survive fork): then workers start fresh (spawn).
+    import sys
+
+    method = "fork" if hasattr(os, "fork") and "onnxruntime" not in sys.modules else "spawn"
     context = multiprocessing.get_context(method)
     with context.Pool(jobs, initializer=_mark_worker) as pool:
         yield from pool.imap(call, items, chunksize=1 if heavy else max(1, len(items) // (jobs * 4)))

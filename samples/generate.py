@@ -329,6 +329,9 @@ def samples() -> dict[str, bytes]:
         "video_telemetry.mp4": clip(subtitle="GPS(2.2945,48.8584,35) BAROMETER:1.9"),
         "file_companion.mp4": clip(),
         "file_companion.SRT": DJI_SRT.encode(),
+        "provenance_c2pa_stripped.jpg": insert_segments(stripped, app1_xmp(xmp_packet(
+            "<dcterms:provenance xmlns:dcterms='http://purl.org/dc/terms/'>self#jumbf=/c2pa/urn:uuid:"
+            "7d1f7d0e-0000-4000-8000-000000000001/c2pa.claim</dcterms:provenance>"))),
         "provenance_ai_parameters.png": png_with_text(scene(1), {
             "parameters": "a factory dormitory at night\nNegative prompt: blurry\n"
                           "Steps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1234, Size: 320x240"}),

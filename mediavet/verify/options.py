@@ -18,3 +18,4 @@ class VerifyOptions:
     max_pixels: int = DEFAULT_MAX_PIXELS
     index: str | None = None  # archive index file: duplicate.exact / duplicate.match
     in_batch: bool = False  # keep fingerprints for duplicate.in_batch across the run
+    trust_anchors: str | None = None  # PEM file of C2PA trust anchors

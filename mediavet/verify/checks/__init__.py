@@ -1,3 +1,4 @@
 """Checks, one module per family; importing this package registers all of them."""
 
-from mediavet.verify.checks import claims, dates, files, metadata, software, thumbnail, video  # noqa: F401
+from mediavet.verify.checks import (  # noqa: F401
+    claims, dates, files, metadata, provenance, software, thumbnail, video)

@@ -92,6 +92,15 @@ def ai_generated(media, options):
     comment = media.metadata.exif.text("EXIF UserComment") or ""
     if _a1111_parameters(comment):
         evidence.append({"field": "EXIF UserComment", "value": comment[:EXCERPT], "generator": "Stable Diffusion (A1111)"})
+    if metadata.c2pa:
+        from mediavet.verify.checks.provenance import credentials
+
+        active = credentials(media, options)["active"] or {}
+        for source in active.get("digital_source_types", []):
+            kind = source.strip().rstrip("/").rsplit("/", 1)[-1]
+            if kind in AI_SOURCE_TYPES:
+                evidence.append({"field": "C2PA action digitalSourceType", "value": source.strip(), "means": kind,
+                                 "signed_by": active.get("signer")})
     if not evidence:
         return []
     names = sorted({e.get("generator") or e.get("means") for e in evidence})

@@ -134,6 +134,11 @@ class Media:
         return (height, width) if self.metadata.orientation in (5, 6, 7, 8) else (width, height)
 
     @property
+    def header_image_object(self):
+        """The opened (not decoded) image, for header-level facts such as JPEG tables."""
+        return self._header_image
+
+    @property
     def header_info(self) -> dict:
         """What the decoder found in the header (pillow-heif puts HEIF's EXIF/XMP/ICC here)."""
         return self._header_image.info

@@ -54,6 +54,9 @@ def print_report(console: Console, report) -> None:
         ("gps", f"{gps['lat']:.6f}, {gps['lon']:.6f}" + (f", {gps['alt']:.0f} m" if gps.get("alt") is not None else "")
          if gps else None),
         ("software", facts.get("software")),
+        ("quality", (f"{'' if facts['jpeg_quality']['standard_tables'] else '≈'}{facts['jpeg_quality']['quality']} "
+                     f"({'standard libjpeg tables' if facts['jpeg_quality']['standard_tables'] else 'own tables'})")
+         if facts.get("jpeg_quality") else None),
         ("size", f"{report.width}x{report.height} {report.format}"),
         ("sha256", report.sha256),
     ]

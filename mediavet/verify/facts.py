@@ -126,5 +126,14 @@ def facts(media) -> dict:
         "capture_time_source": when.source if when else None,
         "gps": metadata.gps,
         "software": software,
+        "jpeg_quality": _jpeg_quality(media),
         "sha256": media.sha256,
     }
+
+
+def _jpeg_quality(media) -> dict | None:
+    if media.format != "jpeg":
+        return None
+    from mediavet.jpeg_quality import estimate
+
+    return estimate(getattr(media.header_image_object, "quantization", None) or {})

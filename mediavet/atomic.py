@@ -17,6 +17,9 @@ def write_atomic(path: str | Path, data: bytes, overwrite: bool = True) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # a normal file, not mkstemp's private 0600
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

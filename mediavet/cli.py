@@ -61,6 +61,8 @@ def main():
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (see docs/report-schema.md).")
 @click.option("--jsonl", is_flag=True, help="Stream one JSON object per file, one per line.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), metavar="REPORT.html",
+              help="Also write a self-contained HTML report (pictures inline, no scripts, no external requests).")
 @click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default="high", show_default=True,
               help="Exit 1 when a finding is at or above this severity; 'never' to report only.")
 @click.option("--now", "now_text", metavar="ISO8601", help="The current time for date checks (default: now).")
@@ -80,7 +82,7 @@ def main():
               help="Report files of this run that show the same picture (duplicate.in_batch).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for large batches (default: one per core).")
-def verify(paths, as_json, jsonl, fail_on, now_text, claimed_time, time_tolerance, claimed_location,
+def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, time_tolerance, claimed_location,
            distance_tolerance_km, max_pixels, trust_anchors, index_db, in_batch, jobs):
     """Check that each photo is what it claims to be: metadata consistency, edits, generators.
 
@@ -125,6 +127,10 @@ def verify(paths, as_json, jsonl, fail_on, now_text, claimed_time, time_toleranc
         if jsonl:
             for report in reports:
                 click.echo(dumps(report.to_json(), indent=None))
+    if html_path:
+        from mediavet.report.html_report import write_html
+
+        write_html(reports, html_path)
     _output_verify(reports, as_json, jsonl, fail_on)
     sys.exit(exit_code(reports, fail_on))
 

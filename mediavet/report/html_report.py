@@ -1,0 +1,144 @@
+"""The HTML report: one self-contained file an editor can look at.
+
+Pictures are inline (JPEG data URIs written by the safe-copy encoder, so they carry no
+metadata), there are no scripts and no external requests, and every piece of text that
+came out of a file is escaped. Per file: the picture, the verdict and findings with their
+evidence, key facts, the EXIF thumbnail beside the picture, an error-level map and a noise
+map (pictures for a person: no finding comes from them), a clip's keyframes.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+
+from mediavet import __version__
+from mediavet.atomic import write_atomic
+
+SIDE = 360  # pictures are downscaled: a report of hundreds of files stays small
+STYLE = """
+body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
+section{border-top:1px solid #ccc;padding:1em 0}
+h2{font-size:16px;word-break:break-all}
+.pictures{display:flex;gap:1em;flex-wrap:wrap}
+figure{margin:0}figcaption{font-size:12px;color:#555}
+img{max-width:360px;border:1px solid #ddd}
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.2em .5em;vertical-align:top;text-align:left}
+.high{color:#b00;font-weight:bold}.warn{color:#a60}.info{color:#06a}.error{color:#808}
+pre{white-space:pre-wrap;font-size:12px;margin:0;max-width:60em}
+.note{font-size:12px;color:#555}
+"""
+
+
+def _e(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _data_uri(image) -> str:
+    from mediavet.redact.encode import Picture, encode
+
+    image = image.convert("RGB")
+    image.thumbnail((SIDE, SIDE))
+    data = encode(Picture([image], [0], None, False), "jpeg", 80)
+    return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
+
+
+def _figure(image, caption: str) -> str:
+    return f'<figure><img src="{_data_uri(image)}" alt="{_e(caption)}"><figcaption>{_e(caption)}</figcaption></figure>'
+
+
+def error_levels(image):
+    """Differences after one more JPEG save at quality 90, amplified: areas saved differently stand out."""
+    from PIL import Image, ImageChops
+
+    rgb = image.convert("RGB")
+    buffer = io.BytesIO()
+    rgb.save(buffer, "JPEG", quality=90)
+    resaved = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    return ImageChops.difference(rgb, resaved).point(lambda v: min(255, v * 15))
+
+
+def noise(image):
+    """What is left after a median filter, amplified: texture and sensor noise, which splices disturb."""
+    from PIL import ImageChops, ImageFilter
+
+    grey = image.convert("L")
+    return ImageChops.difference(grey, grey.filter(ImageFilter.MedianFilter(3))).point(lambda v: min(255, v * 8))
+
+
+def _pictures(report) -> str:
+    """The picture, its thumbnail, the maps; a clip's keyframes. Nothing when the file cannot be read."""
+    from mediavet.media import MediaError, probe
+
+    try:
+        media = probe(report.path)
+        if media.is_video:
+            from mediavet.keyframes import keyframes
+
+            return "".join(_figure(frame.image, f"keyframe at {frame.seconds:.1f} s")
+                           for frame in keyframes(media.path, limit=6))
+        picture = media.image(max_side=SIDE * 2)
+        parts = [_figure(picture, "the picture")]
+        thumbnail = media.metadata.exif.thumbnail
+        if thumbnail:
+            from PIL import Image
+
+            try:
+                parts.append(_figure(Image.open(io.BytesIO(thumbnail)), "embedded EXIF thumbnail"))
+            except Exception:
+                parts.append('<p class="note">the EXIF thumbnail is not a readable image</p>')
+        parts.append(_figure(error_levels(picture), "error levels (JPEG q90 re-save, ×15)"))
+        parts.append(_figure(noise(picture), "noise residual (median 3×3, ×8)"))
+        return "".join(parts)
+    except (MediaError, Exception):
+        return ""
+
+
+def _facts(report) -> str:
+    facts = report.facts or {}
+    gps = facts.get("gps")
+    rows = [("camera", facts.get("camera")),
+            ("captured", f"{facts['capture_time']} ({facts['capture_time_source']})" if facts.get("capture_time") else None),
+            ("GPS", f"{gps['lat']:.6f}, {gps['lon']:.6f}" if gps else None), ("software", facts.get("software")),
+            ("JPEG quality", facts.get("jpeg_quality") and
+             f"{facts['jpeg_quality']['quality']} ({'standard' if facts['jpeg_quality']['standard_tables'] else 'own'} tables)"),
+            ("size", f"{report.width}x{report.height} {report.format}"), ("sha256", report.sha256)]
+    return "<table>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows if v) + "</table>"
+
+
+def _findings(report) -> str:
+    if report.error:
+        return f'<p class="error">cannot be verified: {_e(report.error["message"])}</p>'
+    if not report.findings:
+        return "<p>no findings</p>"
+    rows = "".join(
+        f'<tr><td class="{_e(f.severity)}">{_e(f.severity)}</td><td>{_e(f.id)}</td><td>{_e(f.message)}</td>'
+        f'<td><pre>{_e(json.dumps(f.evidence, ensure_ascii=False, indent=1, default=str)[:3000])}</pre></td></tr>'
+        for f in report.findings)
+    return f"<table><tr><th>severity</th><th>finding</th><th>what it means</th><th>evidence</th></tr>{rows}</table>"
+
+
+def render(reports) -> str:
+    sections = []
+    for number, report in enumerate(reports, start=1):
+        verdict = "error" if report.error else (str(report.worst) if report.worst else "no findings")
+        sections.append(
+            f'<section id="file-{number}"><h2>{number}. {_e(report.path)} — <span class="{_e(verdict)}">'
+            f"{_e(verdict)}</span></h2>{_findings(report)}{_facts(report)}"
+            f'<div class="pictures">{_pictures(report)}</div></section>')
+    return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
+            f"style-src 'unsafe-inline'\"><title>mediavet report</title><style>{STYLE}</style></head><body>"
+            f"<h1>mediavet {_e(__version__)}: {len(reports)} files</h1>"
+            f'<p class="note">The error-level and noise maps are pictures for a person to look at; no finding '
+            f"comes from them alone.</p>{''.join(sections)}</body></html>\n")
+
+
+def write_html(reports, target) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # decoders warn about the damage the report already shows
+        write_atomic(target, render(reports).encode("utf-8"))

@@ -1,0 +1,58 @@
+"""The HTML report: self-contained, every file shown, untrusted text escaped."""
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+
+import pytest
+
+from conftest import SAMPLES, run
+from generate import camera_jpeg
+
+
+class Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.sources, self.sections = [], [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        attrs = dict(attrs)
+        if tag == "section":
+            self.sections += 1
+        for key in ("src", "href"):
+            if key in attrs:
+                self.sources.append(attrs[key])
+
+
+def test_report_is_self_contained_and_shows_every_file(tmp_path, corpus):
+    hostile = tmp_path / "hostile.jpg"
+    hostile.write_bytes(camera_jpeg(software="<script>alert(1)</script> Adobe Photoshop"))
+    report = tmp_path / "report.html"
+    result = run("verify", "--fail-on", "never", "--html", report, SAMPLES, hostile,
+                 corpus / "video" / "iPhone6_with-gps.mov", tmp_path / "missing.jpg")
+    assert result.exit_code == 3  # the missing file; the report is written all the same
+    text = report.read_text()
+    page = Collector()
+    page.feed(text)
+    media = [p for p in SAMPLES.iterdir() if p.suffix in (".jpg", ".png", ".mp4")]
+    assert page.sections == len(media) + 3
+    assert "script" not in page.tags and "link" not in page.tags
+    assert page.sources and all(source.startswith("data:image/jpeg;base64,") for source in page.sources)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script>alert" not in text
+    assert "default-src 'none'" in text  # and the browser is told to fetch nothing
+    assert "embedded EXIF thumbnail" in text and "error levels" in text and "keyframe at" in text
+    assert "cannot be verified" in text
+
+
+@pytest.mark.skipif(not (shutil.which("chromium") or shutil.which("chromium-browser")), reason="no Chromium")
+def test_report_renders_in_headless_chromium(tmp_path):
+    report = tmp_path / "report.html"
+    run("verify", "--fail-on", "never", "--html", report, SAMPLES / "clean_camera.jpg")
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    shot = tmp_path / "shot.png"
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={shot}",
+                    "--window-size=1200,900", report.as_uri()], capture_output=True, timeout=120)
+    assert shot.exists() and shot.stat().st_size > 10_000
+    assert re.search(r"clean_camera", report.read_text())

@@ -74,6 +74,7 @@ def main():
               help="How far the GPS position may be from --claimed-location.")
 @click.option("--max-pixels", type=click.IntRange(min=1), default=200_000_000, show_default=True,
               help="Refuse images larger than this before decoding (decompression bombs).")
+@click.option("--forensics", is_flag=True, help="Also look at the pixels: copy-move detection (slower).")
 @click.option("--trust-anchors", type=click.Path(exists=True, dir_okay=False), metavar="PEM",
               help="C2PA trust anchors (certificates in PEM); none by default, so signers are reported untrusted.")
 @click.option("--index", "index_db", metavar="DB", help="Look each photo up in this archive index "
@@ -83,7 +84,7 @@ def main():
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for large batches (default: one per core).")
 def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, time_tolerance, claimed_location,
-           distance_tolerance_km, max_pixels, trust_anchors, index_db, in_batch, jobs):
+           distance_tolerance_km, max_pixels, forensics, trust_anchors, index_db, in_batch, jobs):
     """Check that each photo is what it claims to be: metadata consistency, edits, generators.
 
     PATHS are files or directories (searched recursively). Every finding carries its evidence.
@@ -103,6 +104,7 @@ def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, ti
         max_pixels=max_pixels,
         index=_check_index(index_db),
         trust_anchors=str(trust_anchors) if trust_anchors else None,
+        forensics=forensics,
         in_batch=bool(index_db) if in_batch is None else in_batch,
     )
     files = expand(paths)

@@ -19,3 +19,4 @@ class VerifyOptions:
     index: str | None = None  # archive index file: duplicate.exact / duplicate.match
     in_batch: bool = False  # keep fingerprints for duplicate.in_batch across the run
     trust_anchors: str | None = None  # PEM file of C2PA trust anchors
+    forensics: bool = False  # pixel forensics (copy-move): slower, so asked for

@@ -235,8 +235,17 @@ def _dms(value: float):
     return [(degrees, 1), (minutes, 1), (seconds, 100)]
 
 
+def camera_tables() -> list[list[int]]:
+    """Quantization tables of the kind a camera writes: near libjpeg's at 92, but its own."""
+    from mediavet.jpeg_quality import CHROMINANCE, LUMINANCE, scaled
+
+    return [[max(1, v + (i % 3) - 1) for i, v in enumerate(scaled(table, 92))] for table in (LUMINANCE, CHROMINANCE)]
+
+
 def camera_jpeg(**kwargs) -> bytes:
-    return insert_segments(jpeg_bytes(scene(0)), app1_exif(camera_exif(**kwargs)))
+    out = io.BytesIO()
+    scene(0).save(out, "JPEG", qtables=camera_tables())
+    return insert_segments(out.getvalue(), app1_exif(camera_exif(**kwargs)))
 
 
 # --- video clips ----------------------------------------------------------------------
@@ -317,6 +326,8 @@ def samples() -> dict[str, bytes]:
         "exif_thumbnail_mismatch.jpg": camera_jpeg(thumbnail_variant=1),
         "exif_make_model.jpg": camera_jpeg(model=None),
         "file_type_mismatch.png": camera_jpeg(),
+        "jpeg_resaved.jpg": insert_segments(jpeg_bytes(scene(0), quality=85), app1_exif(camera_exif(
+            make="Canon", model="Canon EOS 5D Mark IV", software="1.2.0", thumbnail_variant=None))),
         "file_trailing_data.jpg": camera_jpeg() + zip_bytes,
         "provenance_ai_generated.jpg": insert_segments(stripped, app1_xmp(xmp_packet(
             "<Iptc4xmpExt:DigitalSourceType>http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"

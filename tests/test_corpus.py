@@ -18,16 +18,17 @@ EXIF_JPEG_EXCEPTIONS = {
     "Canon_DIGITAL_IXUS_400.jpg": {"exif.editing_software"},  # GIMP 2.4.5
     "Canon_EOS_7D_Lightroom.jpg": {"exif.editing_software"},  # Adobe Photoshop Lightroom
     "Canon_EOS_D60_Photoshop7.jpg": {"exif.editing_software"},  # Adobe Photoshop 7.0
-    "Canon_EOS_REBEL_T3i.jpg": {"exif.dimension_mismatch"},  # EXIF 5184x3456, file 1152x768: downscaled
-    "Canon_PowerShot_S40.jpg": {"exif.dimension_mismatch"},  # EXIF 2272x1704, file 480x360
-    "FujiFilm_FinePix40i.jpg": {"exif.dimension_mismatch"},  # EXIF larger than the 600x450 file
+    # jpeg.resaved below: every downscaled copy whose maker writes its own tables now has libjpeg's
+    "Canon_EOS_REBEL_T3i.jpg": {"exif.dimension_mismatch", "jpeg.resaved"},  # EXIF 5184x3456, file 1152x768
+    "Canon_PowerShot_S40.jpg": {"exif.dimension_mismatch", "jpeg.resaved"},  # EXIF 2272x1704, file 480x360
+    "FujiFilm_FinePix40i.jpg": {"exif.dimension_mismatch", "jpeg.resaved"},  # EXIF larger than the 600x450 file
     "Fujifilm_FinePix6900ZOOM.jpg": {"exif.editing_software"},  # GIMP
     "Fujifilm_FinePix_E500.jpg": {"exif.editing_software"},  # GIMP
     "Google_Nexus_4.jpg": {"exif.datetime_order", "exif.gps_time_mismatch"},  # Digitized 2002, GPS +27 h
     "Kodak_CX7530.jpg": {"exif.editing_software"},  # GIMP
     "Konica_Minolta_DiMAGE_Z3.jpg": {"exif.editing_software"},  # GIMP
     "Nikon_COOLPIX_P1.jpg": {"exif.editing_software"},  # GIMP
-    "Nikon_D5000_Bridge.jpg": {"exif.dimension_mismatch"},  # EXIF 4288x2848, file 858x570
+    "Nikon_D5000_Bridge.jpg": {"exif.dimension_mismatch", "jpeg.resaved"},  # EXIF 4288x2848, file 858x570
     "Nikon_D70.jpg": {"exif.editing_software"},  # GIMP
     "Nokia_Lumia_800.jpg": {"exif.editing_software"},  # XMP CreatorTool=Adobe Photoshop Lightroom
     "Olympus_C8080WZ.jpg": {"exif.editing_software"},  # GIMP
@@ -42,14 +43,15 @@ EXIF_JPEG_EXCEPTIONS = {
     "Sony_DSC-HX5V_gps.jpg": {"exif.dimension_mismatch"},  # EXIF 3648x2736, file 730x547
     "exiforg_kodak-dc240.jpg": {"exif.dimension_mismatch"},  # EXIF 1280x960, file 640x480 (web copy)
     "exiforg_nikon-e950.jpg": {"exif.dimension_mismatch"},  # EXIF 1600x1200, file 800x600
-    "exiforg_olympus-c960.jpg": {"exif.dimension_mismatch"},  # EXIF 1280x960, file 640x480
+    "exiforg_olympus-c960.jpg": {"exif.dimension_mismatch", "jpeg.resaved"},  # EXIF 1280x960, file 640x480
     "exiforg_ricoh-rdc5300.jpg": {"exif.dimension_mismatch"},  # EXIF 1792x1200, file 896x600
     "exiforg_sony-d700.jpg": {"exif.dimension_mismatch"},  # EXIF 1344x1024, file 672x512
-    "gps_DSCN0010.jpg": {"exif.gps_time_mismatch"},  # GPS clock a day after the camera clock (-22 h)
-    "gps_DSCN0021.jpg": {"exif.gps_time_mismatch"},
-    "gps_DSCN0025.jpg": {"exif.gps_time_mismatch"},
-    "gps_DSCN0027.jpg": {"exif.gps_time_mismatch"},
-    "gps_DSCN0042.jpg": {"exif.gps_time_mismatch"},
+    "gps_DSCN0010.jpg": {"exif.gps_time_mismatch", "jpeg.resaved"},  # GPS clock a day after the camera clock
+    # (-22 h); the five DSCN files are 640x480 copies in libjpeg tables from a Nikon that writes its own
+    "gps_DSCN0021.jpg": {"exif.gps_time_mismatch", "jpeg.resaved"},
+    "gps_DSCN0025.jpg": {"exif.gps_time_mismatch", "jpeg.resaved"},
+    "gps_DSCN0027.jpg": {"exif.gps_time_mismatch", "jpeg.resaved"},
+    "gps_DSCN0042.jpg": {"exif.gps_time_mismatch", "jpeg.resaved"},
     "invalid_image01137.jpg": {"exif.editing_software"},  # XMP from Photoshop (exif:NativeDigest, photoshop:*)
     "invalid_image02206.jpg": {"exif.editing_software"},  # XMP CreatorTool=Adobe Fireworks CS4
     "long_description.jpg": {"exif.editing_software"},  # GIMP

@@ -67,3 +67,27 @@ def copy_move_check(media, options):
     return [Finding("forensics.copy_move", Severity.WARN,
                     f"an area seems copied within the picture: {found['inliers']} keypoints match between "
                     f"{found['source']} and {found['target']} (x, y, w, h) under one transform", found)]
+
+
+# Camera makers whose cameras write quantization tables of their own; libjpeg's standard
+# tables in a file that names one of them (and no editor) point to a later software save.
+# Phone makers are not listed: many phones encode with libjpeg's tables themselves.
+OWN_TABLE_MAKERS = ("canon", "nikon", "apple", "olympus", "panasonic", "fujifilm", "pentax", "leica", "casio")
+
+
+@check("jpeg.resaved", ("jpeg",))
+def resaved(media, options):
+    from mediavet.jpeg_quality import estimate
+    from mediavet.verify.checks.software import EDITORS, _match, software_fields
+
+    make = media.metadata.exif.text("Image Make") or ""
+    maker = next((name for name in OWN_TABLE_MAKERS if name in make.lower()), None)
+    if maker is None or any(_match(EDITORS, value) for _, value in software_fields(media.metadata)):
+        return []
+    tables = estimate(getattr(media.header_image_object, "quantization", None) or {})
+    if not tables or not tables["standard_tables"]:
+        return []
+    return [Finding("jpeg.resaved", Severity.WARN,
+                    f"{make.strip()} cameras write their own quantization tables; this file uses libjpeg's standard "
+                    f"tables at quality {tables['quality']}: consistent with a later save by software",
+                    {"make": make.strip(), "quality": tables["quality"], "standard_tables": True})]

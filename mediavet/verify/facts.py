@@ -132,8 +132,6 @@ def facts(media) -> dict:
 
 
 def _jpeg_quality(media) -> dict | None:
-    if media.format != "jpeg":
-        return None
-    from mediavet.jpeg_quality import estimate
+    from mediavet.jpeg_quality import of_media
 
-    return estimate(getattr(media.header_image_object, "quantization", None) or {})
+    return of_media(media)

@@ -4,8 +4,6 @@ one geometric transform between two separate areas are the evidence."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from mediavet.verify.finding import Finding, Severity
 from mediavet.verify.registry import check
 
@@ -18,6 +16,7 @@ RATIO = 0.6  # Lowe's ratio between the best and second-best other match
 def copy_move(image) -> dict | None:
     """The strongest copied area as {"source", "target", "inliers"} (boxes in picture pixels), or None."""
     import cv2
+    import numpy as np
 
     grey = np.asarray(image.convert("L"))
     scale = min(1.0, SIDE / max(grey.shape))
@@ -77,14 +76,14 @@ OWN_TABLE_MAKERS = ("canon", "nikon", "apple", "olympus", "panasonic", "fujifilm
 
 @check("jpeg.resaved", ("jpeg",))
 def resaved(media, options):
-    from mediavet.jpeg_quality import estimate
+    from mediavet.jpeg_quality import of_media
     from mediavet.verify.checks.software import EDITORS, _match, software_fields
 
     make = media.metadata.exif.text("Image Make") or ""
     maker = next((name for name in OWN_TABLE_MAKERS if name in make.lower()), None)
     if maker is None or any(_match(EDITORS, value) for _, value in software_fields(media.metadata)):
         return []
-    tables = estimate(getattr(media.header_image_object, "quantization", None) or {})
+    tables = of_media(media)
     if not tables or not tables["standard_tables"]:
         return []
     return [Finding("jpeg.resaved", Severity.WARN,

@@ -326,6 +326,7 @@ def samples() -> dict[str, bytes]:
         "exif_thumbnail_mismatch.jpg": camera_jpeg(thumbnail_variant=1),
         "exif_make_model.jpg": camera_jpeg(model=None),
         "file_type_mismatch.png": camera_jpeg(),
+        "jpeg_platform.jpg": jpeg_bytes(scene(0, (1600, 1200)), quality=80),
         "jpeg_resaved.jpg": insert_segments(jpeg_bytes(scene(0), quality=85), app1_exif(camera_exif(
             make="Canon", model="Canon EOS 5D Mark IV", software="1.2.0", thumbnail_variant=None))),
         "file_trailing_data.jpg": camera_jpeg() + zip_bytes,

@@ -90,3 +90,30 @@ def resaved(media, options):
                     f"{make.strip()} cameras write their own quantization tables; this file uses libjpeg's standard "
                     f"tables at quality {tables['quality']}: consistent with a later save by software",
                     {"make": make.strip(), "quality": tables["quality"], "standard_tables": True})]
+
+
+# Where a picture has been, as far as its shape can say: platforms strip metadata, resize to
+# a fixed long edge and re-encode with libjpeg's tables. Several share sizes; all are named.
+PLATFORM_EDGES = {1600: ["WhatsApp"], 2560: ["WhatsApp (HD)", "Telegram"], 1280: ["Telegram", "Signal"],
+                  2048: ["Facebook", "X/Twitter"], 4096: ["X/Twitter"], 1080: ["Instagram"]}
+
+
+@check("jpeg.platform", ("jpeg",))
+def platform(media, options):
+    from mediavet.jpeg_quality import of_media
+
+    metadata = media.metadata
+    fbmd = (metadata.iptc.get("OriginalTransmissionReference") or "").startswith("FBMD")
+    if fbmd:
+        return [Finding("jpeg.platform", Severity.INFO, "carries Facebook's FBMD marker: it went through Facebook",
+                        {"iptc_OriginalTransmissionReference": metadata.iptc["OriginalTransmissionReference"][:40]})]
+    tables = of_media(media)
+    edge = max(media.size)
+    if (metadata.exif.state != "absent" or metadata.xmp.state != "absent" or not tables
+            or not tables["standard_tables"] or edge not in PLATFORM_EDGES):
+        return []
+    names = PLATFORM_EDGES[edge]
+    return [Finding("jpeg.platform", Severity.INFO,
+                    f"consistent with {' or '.join(names)} recompression: no metadata, long edge {edge} px, "
+                    f"libjpeg quality {tables['quality']} (a hint, not proof: anyone can save a picture this way)",
+                    {"long_edge": edge, "quality": tables["quality"], "candidates": names})]

@@ -109,7 +109,8 @@ def platform(media, options):
                         {"iptc_OriginalTransmissionReference": metadata.iptc["OriginalTransmissionReference"][:40]})]
     tables = of_media(media)
     edge = max(media.size)
-    if (metadata.exif.state != "absent" or metadata.xmp.state != "absent" or not tables
+    if (metadata.exif.state != "absent" or metadata.xmp.state != "absent" or metadata.c2pa or metadata.iptc_present
+            or not tables
             or not tables["standard_tables"] or edge not in PLATFORM_EDGES):
         return []
     names = PLATFORM_EDGES[edge]

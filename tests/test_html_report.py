@@ -56,3 +56,20 @@ def test_report_renders_in_headless_chromium(tmp_path):
                     "--window-size=1200,900", report.as_uri()], capture_output=True, timeout=120)
     assert shot.exists() and shot.stat().st_size > 10_000
     assert re.search(r"clean_camera", report.read_text())
+
+
+def test_archive_matches_are_shown_beside_the_tip(tmp_path):
+    from PIL import Image, ImageOps
+
+    archived = tmp_path / "archived.png"
+    detail = Image.effect_mandelbrot((640, 480), (-2.2, -1.2, 1.0, 1.2), 60).convert("RGB")
+    detail.save(archived)
+    db = tmp_path / "index.db"
+    assert run("index", "add", archived, "--db", db, "--store-path", "--label", "flood 2019").exit_code == 0
+    tip = tmp_path / "tip.jpg"
+    ImageOps.mirror(detail).crop((30, 20, 620, 460)).save(tip, quality=70)
+    report = tmp_path / "report.html"
+    run("verify", "--fail-on", "never", "--index", db, "--html", report, tip)
+    text = report.read_text()
+    assert "archive: flood 2019" in text
+    assert text.count("<img") >= 4  # the tip, its two maps, and the archived picture

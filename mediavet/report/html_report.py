@@ -4,7 +4,8 @@ Pictures are inline (JPEG data URIs written by the safe-copy encoder, so they ca
 metadata), there are no scripts and no external requests, and every piece of text that
 came out of a file is escaped. Per file: the picture, the verdict and findings with their
 evidence, key facts, the EXIF thumbnail beside the picture, an error-level map and a noise
-map (pictures for a person: no finding comes from them), a clip's keyframes.
+map (pictures for a person: no finding comes from them), a clip's keyframes, and archive
+matches beside the tip (the archived picture itself when the archive kept its path).
 """
 
 from __future__ import annotations
@@ -96,6 +97,29 @@ def _pictures(report) -> str:
         return ""
 
 
+def _matches(report) -> str:
+    """Archive matches beside the tip: the archived picture when its path was kept, else its label."""
+    from mediavet.media import probe
+
+    cells = []
+    for finding in report.findings:
+        if finding.id not in ("duplicate.match", "duplicate.exact"):
+            continue
+        evidence = finding.evidence
+        caption = f"archive: {evidence.get('label')} (added {evidence.get('added')})"
+        picture = ""
+        try:
+            if evidence.get("path"):
+                archived = probe(evidence["path"])
+                if not archived.is_video:
+                    picture = _figure(archived.image(max_side=SIDE * 2), caption)
+        except Exception:
+            picture = ""
+        cells.append(picture or f'<figure><figcaption>{_e(caption)}; the picture is not kept in the archive'
+                                f"</figcaption></figure>")
+    return f'<div class="pictures">{"".join(cells)}</div>' if cells else ""
+
+
 def _facts(report) -> str:
     facts = report.facts or {}
     gps = facts.get("gps")
@@ -127,7 +151,7 @@ def render(reports) -> str:
         sections.append(
             f'<section id="file-{number}"><h2>{number}. {_e(report.path)} — <span class="{_e(verdict)}">'
             f"{_e(verdict)}</span></h2>{_findings(report)}{_facts(report)}"
-            f'<div class="pictures">{_pictures(report)}</div></section>')
+            f'<div class="pictures">{_pictures(report)}</div>{_matches(report)}</section>')
     return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
             f"style-src 'unsafe-inline'\"><title>mediavet report</title><style>{STYLE}</style></head><body>"

@@ -106,6 +106,8 @@ def _evidence(match, seconds=None) -> dict:
         evidence["min_inliers"] = keypoints.MIN_INLIERS
     if match.sha256:
         evidence["sha256"] = match.sha256
+    if match.path:  # kept only when the archive was filled with --store-path
+        evidence["path"] = match.path
     if seconds is not None:
         evidence["at"] = seconds
     if match.at is not None:

@@ -42,3 +42,18 @@ def test_untouched_pictures_do_not_alarm(tmp_path, corpus):
 def test_corpus_copy_move_forgery_is_found(corpus):
     result = run("verify", "--json", "--fail-on", "never", "--forensics", corpus / "manipulation" / "noso_03_mod.png")
     assert "forensics.copy_move" in findings(result)
+
+
+def test_a_second_save_leaves_a_ghost_a_first_does_not(tmp_path):
+    import io
+
+    picture = textured()
+    first = io.BytesIO()
+    picture.save(first, "JPEG", quality=60)
+    twice = tmp_path / "twice.jpg"
+    Image.open(io.BytesIO(first.getvalue())).save(twice, quality=90)
+    once = tmp_path / "once.jpg"
+    picture.save(once, quality=90)
+    found = findings(run("verify", "--json", "--fail-on", "never", "--forensics", twice))["jpeg.double_compressed"]
+    assert abs(found["evidence"]["first_quality"] - 60) <= 3 and found["evidence"]["last_quality"] == 90
+    assert "jpeg.double_compressed" not in findings(run("verify", "--json", "--fail-on", "never", "--forensics", once))

@@ -118,3 +118,56 @@ def platform(media, options):
                     f"consistent with {' or '.join(names)} recompression: no metadata, long edge {edge} px, "
                     f"libjpeg quality {tables['quality']} (a hint, not proof: anyone can save a picture this way)",
                     {"long_edge": edge, "quality": tables["quality"], "candidates": names})]
+
+
+GHOST_STRENGTH = 0.3  # dip depth that counts (synthetic double saves: 0.43-0.69; corpus camera files: < 0.25)
+
+
+def jpeg_ghost(image, quality: int) -> dict | None:
+    """Save the picture again at lower qualities and watch the difference: it shrinks as the
+    quality nears the file's own, except that an earlier save at quality q1 leaves a dip at
+    q1 (a JPEG ghost, Farid 2009). Returns {"first_quality", "strength", "curve"} or None."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    width, height = image.size
+    crop_w, crop_h = min(width, 1024) // 8 * 8, min(height, 1024) // 8 * 8
+    x0, y0 = (width - crop_w) // 2 // 8 * 8, (height - crop_h) // 2 // 8 * 8  # the 8x8 grid kept
+    crop = image.convert("L").crop((x0, y0, x0 + crop_w, y0 + crop_h))
+    base = np.asarray(crop, dtype=np.float64)
+    qualities = list(range(max(20, quality - 45), quality, 3))
+    curve = []
+    for q in qualities:
+        buffer = io.BytesIO()
+        crop.save(buffer, "JPEG", quality=q)
+        curve.append(float(((np.asarray(Image.open(io.BytesIO(buffer.getvalue())), dtype=np.float64) - base) ** 2).mean()))
+    best = None
+    for i in range(1, len(curve) - 1):
+        later = max(curve[i + 1:])
+        if curve[i] < curve[i - 1] and later > curve[i]:
+            strength = (later - curve[i]) / later
+            if best is None or strength > best["strength"]:
+                best = {"first_quality": qualities[i], "strength": round(strength, 3)}
+    if best is None:
+        return None
+    return {**best, "curve": {str(q): round(v, 2) for q, v in zip(qualities, curve)}}
+
+
+@check("jpeg.double_compressed", ("jpeg",))
+def double_compressed(media, options):
+    if not options.forensics:
+        return []
+    from mediavet.jpeg_quality import of_media
+
+    tables = of_media(media)
+    if not tables or media.size[0] < 64 or media.size[1] < 64:
+        return []
+    found = jpeg_ghost(media.image(), tables["quality"])
+    if not found or found["strength"] < GHOST_STRENGTH:
+        return []
+    return [Finding("jpeg.double_compressed", Severity.WARN,
+                    f"saved before at about quality {found['first_quality']}, then again at {tables['quality']} "
+                    f"(JPEG ghost, strength {found['strength']:.2f}): the file is not the camera's first save",
+                    {**found, "last_quality": tables["quality"], "threshold": GHOST_STRENGTH})]

@@ -19,6 +19,13 @@ VERDICTS = {  # file -> provenance findings expected (id: severity)
     "IMG_0003.jpg": {},
     "earth_apollo17.jpg": {},
     "prerelease.jpg": {"provenance.c2pa_invalid": "high"},
+    "no_alg.jpg": {"provenance.c2pa_invalid": "high"},
+    "CA_ct.jpg": {"provenance.c2pa": "info", "provenance.c2pa_untrusted": "warn"},
+    "CACAE-uri-CA.jpg": {"provenance.c2pa": "info", "provenance.c2pa_untrusted": "warn"},
+    "C_with_CAWG_data.jpg": {"provenance.c2pa": "info", "provenance.c2pa_untrusted": "warn"},
+    "boxhash.jpg": {"provenance.c2pa": "info", "provenance.c2pa_untrusted": "warn"},
+    "legacy_ingredient_hash.jpg": {"provenance.c2pa": "info", "provenance.c2pa_untrusted": "warn"},
+    "ocsp.jpg": {"provenance.c2pa": "info", "provenance.c2pa_untrusted": "warn"},
     "video1.mp4": {"provenance.c2pa": "info", "provenance.c2pa_untrusted": "warn"},
 }
 

@@ -44,6 +44,21 @@ def _quiet():
         yield
 
 
+def _readable(files, max_pixels, what: str, unreadable: list):
+    """(path, probed media) for each file that can be read, under a progress bar; the others
+    get their one-line error and are appended to `unreadable`."""
+    from mediavet.report.progress import progress
+
+    with progress(len(files), what) as advance, _quiet():
+        for path in files:
+            advance()
+            media = _probe(path, max_pixels)
+            if media is None:
+                unreadable.append(path)
+                continue
+            yield path, media
+
+
 def _probe(path, max_pixels):
     """The probed photo, or None after a one-line error on stderr."""
     from mediavet.media import MediaError, probe
@@ -81,32 +96,26 @@ def add(paths, label, source, store_path, db, max_pixels):
     """Add photos (files or directories) to the index."""
     from mediavet.archive import add_media
     from mediavet.hashing import PDQ_MIN_QUALITY
-    from mediavet.report.progress import progress
 
     archive = _open(db, create=True)
     added = skipped = failed = 0
-    files = _files(paths)
-    with progress(len(files), "adding") as advance, _quiet():
-        for path in files:
-            advance()
-            media = _probe(path, max_pixels)
-            if media is None:
-                failed += 1
-                continue
-            try:
-                new, item = add_media(archive, media, label if label is not None else path.name, source, store_path)
-            except Exception as exc:
-                click.echo(f"mediavet: {path}: cannot fingerprint this picture ({type(exc).__name__}: {exc})"[:300],
-                           err=True)
-                failed += 1
-                continue
-            added += new
-            skipped += not new
-            quality = archive.quality(item) if new else None
-            if quality is not None and quality < PDQ_MIN_QUALITY:
-                click.echo(f"mediavet: {path}: nearly flat picture (PDQ quality {quality} < {PDQ_MIN_QUALITY}): "
-                           "its hashes are kept but not trusted; only copies of the same bytes or pixels, "
-                           "or its keypoints, will find it", err=True)
+    unreadable: list = []
+    for path, media in _readable(_files(paths), max_pixels, "adding", unreadable):
+        try:
+            new, item = add_media(archive, media, label if label is not None else path.name, source, store_path)
+        except Exception as exc:
+            click.echo(f"mediavet: {path}: cannot fingerprint this picture ({type(exc).__name__}: {exc})"[:300],
+                       err=True)
+            failed += 1
+            continue
+        added += new
+        skipped += not new
+        quality = archive.quality(item) if new else None
+        if quality is not None and quality < PDQ_MIN_QUALITY:
+            click.echo(f"mediavet: {path}: nearly flat picture (PDQ quality {quality} < {PDQ_MIN_QUALITY}): "
+                       "its hashes are kept but not trusted; only copies of the same bytes or pixels, "
+                       "or its keypoints, will find it", err=True)
+    failed += len(unreadable)
     click.echo(f"{added} added, {skipped} already in the index, {failed} unreadable ({archive.path})")
     archive.close()
     sys.exit(ExitCode.INPUT_ERROR if failed else ExitCode.OK)
@@ -142,20 +151,13 @@ def query(paths, hash_file, as_json, max_distance, db, max_pixels):
             matches = archive.query(Fingerprint((value,), ()), max_distance)
             results.append({"path": name, "label": label, "matches": [m.to_json() for m in matches]})
     else:
-        from mediavet.report.progress import progress
-
-        files = _files(paths)
-        with progress(len(files), "looking up") as advance, _quiet():
-            for path in files:
-                advance()
-                media = _probe(path, max_pixels)
-                if media is None:
-                    failed += 1
-                    continue
-                seen = views(media, for_lookup=True)
-                matches = [dict(m.to_json(), query_at=at) for m, at in best_matches(archive, seen, max_distance)]
-                results.append({"path": str(path), "pdq_quality": seen[0][1].hashes[0].quality,
-                                "exact": archive.exact(media.sha256), "matches": matches})
+        unreadable: list = []
+        for path, media in _readable(_files(paths), max_pixels, "looking up", unreadable):
+            seen = views(media, for_lookup=True)
+            matches = [dict(m.to_json(), query_at=at) for m, at in best_matches(archive, seen, max_distance)]
+            results.append({"path": str(path), "pdq_quality": seen[0][1].hashes[0].quality,
+                            "exact": archive.exact(media.sha256), "matches": matches})
+        failed += len(unreadable)
     archive.close()
     _print_results(results, as_json)
     sys.exit(ExitCode.INPUT_ERROR if failed else ExitCode.OK)

@@ -155,14 +155,7 @@ def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOption
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    if leftovers:
-        Path(temporary).unlink(missing_ok=True)
-        outcome.status = REFUSED
-        outcome.message = "output not provably clean, nothing written: " + "; ".join(leftovers)[:400]
-        return
-    os.chmod(temporary, 0o666 & ~_umask())
-    outcome.status, outcome.output, outcome.extension = PENDING, temporary, EXTENSIONS[fmt]
-    outcome.output_sha256 = hashlib.sha256(data).hexdigest()
+    _conclude(outcome, temporary, leftovers, EXTENSIONS[fmt], lambda: hashlib.sha256(data).hexdigest())
 
 
 def _copy_video(outcome: Outcome, media, path: Path, outdir: Path, options: RedactOptions, on_frame=None) -> None:
@@ -194,15 +187,24 @@ def _copy_video(outcome: Outcome, media, path: Path, outdir: Path, options: Reda
         Path(temporary).unlink(missing_ok=True)
         raise
     outcome.regions, outcome.found = _count(r for r in regions if r.action != "keep"), regions
+
+    def digest():
+        with open(temporary, "rb") as copy:
+            return hashlib.file_digest(copy, "sha256").hexdigest()
+
+    _conclude(outcome, temporary, problems, ".mp4", digest)
+
+
+def _conclude(outcome: Outcome, temporary: str, problems: list[str], extension: str, digest) -> None:
+    """Delete and refuse a copy that is not provably clean; else mark it pending its name."""
     if problems:
         Path(temporary).unlink(missing_ok=True)
         outcome.status = REFUSED
         outcome.message = "output not provably clean, nothing written: " + "; ".join(problems)[:400]
         return
     os.chmod(temporary, 0o666 & ~_umask())
-    with open(temporary, "rb") as copy:
-        outcome.output_sha256 = hashlib.file_digest(copy, "sha256").hexdigest()
-    outcome.status, outcome.output, outcome.extension = PENDING, temporary, ".mp4"
+    outcome.status, outcome.output, outcome.extension = PENDING, temporary, extension
+    outcome.output_sha256 = digest()
 
 
 def place(outcome: Outcome, target: Path, overwrite: bool) -> None:

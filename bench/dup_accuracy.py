@@ -150,14 +150,10 @@ def main() -> int:
     if not args.corpus.is_dir():
         print(f"corpus not found at {args.corpus}", file=sys.stderr)
         return 2
-    import pdqhash
-    import numpy as np
-
-    from mediavet.hashing import _from_bits
+    from mediavet.hashing import dihedral
 
     def pdq_dihedral(im):
-        variants, quality = pdqhash.compute_dihedral(np.ascontiguousarray(np.asarray(im)))
-        return [_from_bits("pdq", bits) for bits in variants]
+        return dihedral(im, "pdq")
 
     originals = [load(args.corpus, name) for name in ORIGINALS]
     distractors = [load(args.corpus, name) for name in DISTRACTORS]

@@ -137,8 +137,6 @@ class Fingerprint:
 
 def fingerprint(image, for_lookup: bool = False) -> Fingerprint:
     """The fingerprint of an upright PIL image (borders trimmed first)."""
-    import numpy as np
-    import pdqhash
     from PIL import ImageOps
 
     from mediavet import keypoints
@@ -150,17 +148,24 @@ def fingerprint(image, for_lookup: bool = False) -> Fingerprint:
     hashes = [replace(h, quality=hashes[0].quality) for h in hashes]
     if not for_lookup:
         return Fingerprint(tuple(hashes), (keypoints.extract(picture, keypoints.STORED),))
-    variants, quality = pdqhash.compute_dihedral(np.ascontiguousarray(np.asarray(picture)))
-    hashes += [_from_bits("pdq", bits, int(quality)) for bits in variants[1:]]
+    hashes += dihedral(picture, "pdq")[1:]
     mirror = ImageOps.mirror(picture)
     return Fingerprint(tuple(hashes), (keypoints.extract(picture, keypoints.QUERY),
                                        keypoints.extract(mirror, keypoints.QUERY)))
 
 
 def dihedral(image, algo: str = "pdq") -> list[PerceptualHash]:
-    """The hash of each of the eight quarter-turn/mirror variants: mirrored or rotated copies
-    of a picture match one of them."""
+    """The hash of each of the eight quarter-turn/mirror variants, the picture itself first:
+    mirrored or rotated copies of a picture match one of them. PDQ computes all eight from
+    one transform (with the picture's quality); the others hash each turned copy."""
     from PIL import Image
+
+    if algo == "pdq":
+        import numpy as np
+        import pdqhash
+
+        variants, quality = pdqhash.compute_dihedral(np.ascontiguousarray(np.asarray(image.convert("RGB"))))
+        return [_from_bits("pdq", bits, int(quality)) for bits in variants]
 
     t = Image.Transpose
     variants = [image] + [image.transpose(op) for op in (t.ROTATE_90, t.ROTATE_180, t.ROTATE_270,

@@ -103,18 +103,23 @@ def apply(frames, regions: list[Region]) -> list:
     return [cover(frame, regions) if regions else frame for frame in frames]
 
 
-def uncovered(frames, regions: list[Region], kinds) -> list[str]:
-    """Faces and text the detectors still find outside every region (keep regions count as
-    decided): the reasons a copy must not be written."""
+def missed(image, regions: list[Region], kinds) -> list[Region]:
+    """Faces and text the detectors find in one picture more than half outside `regions`
+    (keep regions count as decided), at the fail-closed check's thresholds."""
     recheck = tuple(kind for kind in ("face", "text") if kind in kinds)
     if not recheck:
         return []
-    mask = coverage(regions, frames[0].size)
+    mask = coverage(regions, image.size)
+    return [region for region in detect(detection_rgb(image), recheck, RECHECK_SCORES)
+            if _outside(mask, region.box) > RECHECK_UNCOVERED]
+
+
+def uncovered(frames, regions: list[Region], kinds) -> list[str]:
+    """The reasons a covered picture must not be written: what `missed` finds on any frame."""
     problems = []
     for number, frame in enumerate(frames):
-        for region in detect(detection_rgb(frame), recheck, RECHECK_SCORES):
-            if _outside(mask, region.box) > RECHECK_UNCOVERED:
-                where = f" in frame {number + 1}" if len(frames) > 1 else ""
-                problems.append(f"a {region.kind} (score {region.score:.2f}) at {list(region.box)}{where} "
-                                "is not covered")
+        for region in missed(frame, regions, kinds):
+            where = f" in frame {number + 1}" if len(frames) > 1 else ""
+            problems.append(f"a {region.kind} (score {region.score:.2f}) at {list(region.box)}{where} "
+                            "is not covered")
     return problems

@@ -20,7 +20,7 @@ import fractions
 from dataclasses import replace
 
 from mediavet.media import MediaError
-from mediavet.redact.detectors import RECHECK_SCORES, detect
+from mediavet.redact.detectors import detect
 from mediavet.redact.regions import Region, hull, iou
 
 STEP = 5  # detect on every 5th frame (6 times a second at 30 fps)
@@ -197,18 +197,11 @@ def _copy_audio(source, audio_in, audio_out, out) -> None:
 
 
 def uncovered(regions: list[Region], rechecks, kinds) -> list[Region]:
-    """Faces and text the detectors find on the check frames outside the regions active there."""
-    from mediavet.redact.protect import coverage, detection_rgb
+    """Faces and text found on the check frames outside the regions active there."""
+    from mediavet.redact.protect import missed
 
-    recheck = tuple(kind for kind in ("face", "text") if kind in kinds)
-    found = []
-    for number, image in rechecks if recheck else []:
-        mask = coverage([r for r in regions if r.active(number)], image.size)
-        for region in detect(detection_rgb(image), recheck, RECHECK_SCORES):
-            x, y, w, h = region.box
-            if w * h and 1.0 - float(mask[y:y + h, x:x + w].mean()) > 0.5:
-                found.append(replace(region, frames=(number, number)))
-    return found
+    return [replace(region, frames=(number, number)) for number, image in rechecks
+            for region in missed(image, [r for r in regions if r.active(number)], kinds)]
 
 
 def leftovers(copy_path, missed: list[Region], keep_audio: bool) -> list[str]:

@@ -27,11 +27,16 @@ class Region:
     def area(self) -> int:
         return self.box[2] * self.box[3]
 
-    def grown(self, margin: tuple[float, float], size: tuple[int, int]) -> "Region":
+    def grown(self, margin: tuple[float, float], size: tuple[int, int], reference: int | None = None) -> "Region":
         """Grown sideways by margin[0] of its width and up and down by margin[1] of its
-        height, on each side, clipped to the picture."""
+        height, on each side, clipped to the picture. With a reference size the margins are
+        those of a box `reference` pixels across and grow with the square root of the size:
+        smaller boxes get relatively more, larger ones less."""
         x, y, w, h = self.box
-        dx, dy = round(w * margin[0]), round(h * margin[1])
+        if reference:
+            dx, dy = round(margin[0] * (reference * w) ** 0.5), round(margin[1] * (reference * h) ** 0.5)
+        else:
+            dx, dy = round(w * margin[0]), round(h * margin[1])
         return replace(self, box=clip((x - dx, y - dy, w + 2 * dx, h + 2 * dy), size))
 
     def to_json(self) -> dict:

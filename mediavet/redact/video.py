@@ -56,8 +56,7 @@ def find_video_regions(path, options, fps: float) -> tuple[list[Region], int, tu
 
     def sample(number, image):
         found = detect(detection_rgb(image), options.kinds, options.min_scores) if options.kinds else []
-        samples.append((number, [replace(r.grown(options.margins.get(r.kind, (0.0, 0.0)), size),
-                                         action=options.action, shape=options.shape) for r in found]))
+        samples.append((number, [options.widened(r, size) for r in found]))
 
     for number, image, _ in _frames(path):
         count, size, last = number + 1, image.size, image
@@ -235,8 +234,7 @@ def leftovers(copy_path, missed: list[Region], keep_audio: bool) -> list[str]:
 
 def widen(found: list[Region], options, size, hold: int, count: int) -> list[Region]:
     """Regions for detections the check frames turned up: margins, and held around their frame."""
-    return [replace(r.grown(options.margins.get(r.kind, (0.0, 0.0)), size), action=options.action,
-                    shape=options.shape, frames=(max(0, r.frames[0] - hold), min(count - 1, r.frames[0] + hold)))
+    return [replace(options.widened(r, size), frames=(max(0, r.frames[0] - hold), min(count - 1, r.frames[0] + hold)))
             for r in found]
 
 

@@ -189,3 +189,22 @@ def test_burned_in_date_stamp_is_covered(tmp_path):
     stamp = np.asarray(copy.convert("RGB"), dtype=np.int32)[545:575, 605:880]
     orange = (stamp[..., 0] > 200) & (stamp[..., 1] > 100) & (stamp[..., 2] < 80)
     assert orange.mean() < 0.01  # none of the digits' orange is left
+
+
+def test_face_margins_grow_with_the_square_root_of_the_face():
+    from mediavet.redact.protect import FACE_REFERENCE, MARGINS, ProtectOptions
+
+    options = ProtectOptions()
+    size = (4000, 4000)
+
+    def sideways_share(width):
+        grown = options.widened(Region("face", (1000, 1000, width, width), 0.9, "centerface"), size)
+        return (grown.box[2] - width) / 2 / width
+
+    small, reference, large = sideways_share(15), sideways_share(FACE_REFERENCE), sideways_share(240)
+    assert small > reference > large  # small faces, whose boxes are least exact, get relatively more
+    assert reference == pytest.approx(MARGINS["face"][0], abs=0.01)
+    assert 15 * small >= 3 and 240 * large <= 0.1 * 240  # a few pixels at least; no more than 10% on a big face
+    text = options.widened(Region("text", (1000, 1000, 200, 40), 0.9, "ppocr"), size)
+    assert text.box[2] == 200 + 2 * round(200 * MARGINS["text"][0])  # other kinds: plain fractions
+    assert options.widened(Region("face", (0, 0, 30, 30), 0.9, "centerface"), size).box[:2] == (0, 0)  # clipped

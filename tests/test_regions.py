@@ -208,3 +208,26 @@ def test_face_margins_grow_with_the_square_root_of_the_face():
     text = options.widened(Region("text", (1000, 1000, 200, 40), 0.9, "ppocr"), size)
     assert text.box[2] == 200 + 2 * round(200 * MARGINS["text"][0])  # other kinds: plain fractions
     assert options.widened(Region("face", (0, 0, 30, 30), 0.9, "centerface"), size).box[:2] == (0, 0)  # clipped
+
+
+def test_turning_boxes_follows_numpy_rot90():
+    from mediavet.redact.detectors import turn, turn_size
+
+    picture = np.zeros((50, 80), dtype=np.uint8)
+    picture[10:20, 30:45] = 1  # x 30, y 10, 15 wide, 10 high
+    for quarters in range(4):
+        rows, cols = np.nonzero(np.rot90(picture, quarters))
+        expected = (cols.min(), rows.min(), cols.max() - cols.min() + 1, rows.max() - rows.min() + 1)
+        turned = turn((30, 10, 15, 10), (80, 50), quarters)
+        assert turned == tuple(int(v) for v in expected)
+        assert turn(turned, turn_size((80, 50), quarters), 4 - quarters) == (30, 10, 15, 10)
+
+
+def test_a_face_found_lying_sideways_gets_its_margins_turned():
+    from mediavet.redact.protect import ProtectOptions
+
+    options = ProtectOptions(margins={"face": (0.3, 0.0)})
+    upright = options.widened(Region("face", (500, 500, 60, 60), 0.9, "centerface"), (2000, 2000))
+    lying = options.widened(Region("face", (500, 500, 60, 60), 0.9, "centerface@90"), (2000, 2000))
+    assert upright.box[2] > 60 and upright.box[3] == 60  # sideways margin widens an upright face
+    assert lying.box[2] == 60 and lying.box[3] > 60  # and lengthens one lying on its side

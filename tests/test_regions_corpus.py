@@ -105,3 +105,20 @@ def test_tilted_face_is_found_and_thresholds_apply(corpus, tmp_path):
     high = json.loads(run("redact", crowd, "-o", tmp_path / "c", "--no-text", "--no-codes", "--json",
                           "--min-score", "face=0.8").stdout)
     assert high["files"][0]["regions"]["face"] < low["files"][0]["regions"]["face"]
+
+
+@pytest.mark.parametrize("quarters", [1, 2, 3])
+def test_turned_finds_faces_lying_sideways_or_upside_down(corpus, tmp_path, quarters):
+    """People lying down: the group photo turned a quarter, a half, three quarters round."""
+    from mediavet.redact.detectors import turn
+
+    group = Image.open(corpus / "faces" / "dlib_2007_007763.jpg").convert("RGB")
+    source = tmp_path / "turned.jpg"
+    group.rotate(90 * quarters, expand=True).save(source, quality=95)
+    annotated = json.loads((corpus / "faces" / "dlib_2007_007763.json").read_text())["faces"]
+    boxes = [turn(box, group.size, quarters) for box in annotated]  # PIL's rotate turns anticlockwise, as rot90
+    result = run("redact", source, "-o", tmp_path / "out", "--no-text", "--no-codes", "--turned", "--json")
+    assert result.exit_code == 0, result.output
+    covered = black(Image.open(json.loads(result.stdout)["files"][0]["output"]))
+    for x, y, w, h in boxes:
+        assert covered[y:y + h, x:x + w].mean() >= COVERED, (quarters, (x, y, w, h))

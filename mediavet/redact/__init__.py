@@ -138,7 +138,7 @@ def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOption
         regions, checked = find_regions(picture.frames, options.protect)
     picture.frames = apply(picture.frames, regions)
     outcome.regions, outcome.found = _count(r for r in regions if r.action != "keep"), regions
-    still_visible = [] if checked else uncovered(picture.frames, regions, options.protect.kinds)
+    still_visible = [] if checked else uncovered(picture.frames, regions, options.protect)
     if still_visible:
         outcome.status = REFUSED
         outcome.message = "faces or text still visible, nothing written: " + "; ".join(still_visible)[:400]
@@ -177,7 +177,7 @@ def _copy_video(outcome: Outcome, media, path: Path, outdir: Path, options: Reda
         for round_number in range(rounds):  # covering text shows the detectors weaker text beside it
             written = video.write_copy(path, temporary, regions, options.protect, options.crf, options.keep_audio,
                                        on_frame)
-            missed = video.uncovered(regions, written["rechecks"], options.protect.kinds)
+            missed = video.uncovered(regions, written["rechecks"], options.protect)
             if not missed or round_number == rounds - 1:
                 break
             hold = max(video.STEP, round(fps * video.HOLD_SECONDS))

@@ -34,11 +34,16 @@ class ProtectOptions:
     action: str = "fill"
     shape: str = "rect"
     manual: tuple[tuple[int, int, int, int], ...] = ()
+    turned: bool = False  # faces also looked for in the picture turned (see detectors.detect)
 
     def widened(self, region: Region, size) -> Region:
         """A detected region grown by its kind's margins, with this run's action and shape."""
-        grown = region.grown(self.margins.get(region.kind, (0.0, 0.0)), size,
-                             FACE_REFERENCE if region.kind == "face" else None)
+        from mediavet.redact.detectors import quarter_turns
+
+        margin = self.margins.get(region.kind, (0.0, 0.0))
+        if quarter_turns(region) % 2:  # found lying sideways: its sideways is the picture's up/down
+            margin = margin[::-1]
+        grown = region.grown(margin, size, FACE_REFERENCE if region.kind == "face" else None)
         return replace(grown, action=self.action, shape=self.shape)
 
 
@@ -73,7 +78,7 @@ def find_regions(frames, options: ProtectOptions) -> tuple[list[Region], bool]:
         mask = coverage(found, size)
         new = []
         for frame, memo in zip(apply(frames, found), memos):
-            for region in detect(detection_rgb(frame), kinds, options.min_scores, memo):
+            for region in detect(detection_rgb(frame), kinds, options.min_scores, memo, options.turned):
                 if _outside(mask, region.box) > RECHECK_UNCOVERED:
                     new.append(options.widened(region, size))
         if not new:
@@ -114,22 +119,22 @@ def apply(frames, regions: list[Region]) -> list:
     return [cover(frame, regions) if regions else frame for frame in frames]
 
 
-def missed(image, regions: list[Region], kinds) -> list[Region]:
+def missed(image, regions: list[Region], options: ProtectOptions) -> list[Region]:
     """Faces and text the detectors find in one picture more than half outside `regions`
     (keep regions count as decided), at the fail-closed check's thresholds."""
-    recheck = tuple(kind for kind in ("face", "text") if kind in kinds)
+    recheck = tuple(kind for kind in ("face", "text") if kind in options.kinds)
     if not recheck:
         return []
     mask = coverage(regions, image.size)
-    return [region for region in detect(detection_rgb(image), recheck, RECHECK_SCORES)
+    return [region for region in detect(detection_rgb(image), recheck, RECHECK_SCORES, turned=options.turned)
             if _outside(mask, region.box) > RECHECK_UNCOVERED]
 
 
-def uncovered(frames, regions: list[Region], kinds) -> list[str]:
+def uncovered(frames, regions: list[Region], options: ProtectOptions) -> list[str]:
     """The reasons a covered picture must not be written: what `missed` finds on any frame."""
     problems = []
     for number, frame in enumerate(frames):
-        for region in missed(frame, regions, kinds):
+        for region in missed(frame, regions, options):
             where = f" in frame {number + 1}" if len(frames) > 1 else ""
             problems.append(f"a {region.kind} (score {region.score:.2f}) at {list(region.box)}{where} "
                             "is not covered")

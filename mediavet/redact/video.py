@@ -55,7 +55,8 @@ def find_video_regions(path, options, fps: float) -> tuple[list[Region], int, tu
     count, size, last = 0, (0, 0), None
 
     def sample(number, image):
-        found = detect(detection_rgb(image), options.kinds, options.min_scores) if options.kinds else []
+        found = detect(detection_rgb(image), options.kinds, options.min_scores, turned=options.turned) \
+            if options.kinds else []
         samples.append((number, [options.widened(r, size) for r in found]))
 
     for number, image, _ in _frames(path):
@@ -195,12 +196,12 @@ def _copy_audio(source, audio_in, audio_out, out) -> None:
         out.mux(packet)
 
 
-def uncovered(regions: list[Region], rechecks, kinds) -> list[Region]:
+def uncovered(regions: list[Region], rechecks, options) -> list[Region]:
     """Faces and text found on the check frames outside the regions active there."""
     from mediavet.redact.protect import missed
 
     return [replace(region, frames=(number, number)) for number, image in rechecks
-            for region in missed(image, [r for r in regions if r.active(number)], kinds)]
+            for region in missed(image, [r for r in regions if r.active(number)], options)]
 
 
 def leftovers(copy_path, missed: list[Region], keep_audio: bool) -> list[str]:

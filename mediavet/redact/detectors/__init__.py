@@ -21,7 +21,8 @@ RECHECK_SCORES = {"face": 0.5, "text": 0.6}  # what the fail-closed check on a c
 class Detector:
     kind: str
     name: str
-    find: Callable  # (rgb array, min_score) -> list[Region]
+    find: Callable  # (rgb array, min_score, memo) -> list[Region]
+    turns: bool = False  # its model only knows upright things: --turned also runs it on the picture turned
 
 
 def threads() -> int:
@@ -39,12 +40,66 @@ def detectors(kinds) -> list[Detector]:
     return [available[kind] for kind in kinds]
 
 
-def detect(rgb, kinds, min_scores: dict | None = None, memo: "TileMemo | None" = None) -> list[Region]:
+def detect(rgb, kinds, min_scores: dict | None = None, memo: "TileMemo | None" = None,
+           turned: bool = False) -> list[Region]:
+    """Everything the detectors of `kinds` find. With `turned`, detectors whose model only
+    knows upright things (faces) also look at the picture turned a quarter, a half and three
+    quarters round: people lying down, a camera held sideways without an orientation tag."""
+    import numpy as np
+
     scores = {**MIN_SCORES, **(min_scores or {})}
     found: list[Region] = []
     for detector in detectors(kinds):
-        found += detector.find(rgb, scores[detector.kind], memo)
+        regions = detector.find(rgb, scores[detector.kind], memo)
+        if turned and detector.turns:
+            size = (rgb.shape[1], rgb.shape[0])
+            for quarter in (1, 2, 3):
+                view = memo.turned(quarter, size) if memo is not None else None
+                for region in detector.find(np.ascontiguousarray(np.rot90(rgb, quarter)), scores[detector.kind], view):
+                    box = turn(region.box, turn_size(size, quarter), 4 - quarter)
+                    regions.append(Region(region.kind, box, region.score, f"{region.detector}@{90 * quarter}"))
+            regions = merged(regions)
+        found += regions
     return found
+
+
+def merged(regions: list[Region]) -> list[Region]:
+    """One region per thing seen from several turns: overlapping boxes become the box holding
+    them all (the best-scoring one names it), so no turn's view of a face is lost."""
+    from dataclasses import replace
+
+    from mediavet.redact.regions import hull, intersection, iou
+
+    kept: list[Region] = []
+    for region in sorted(regions, key=lambda r: -r.score):
+        for number, other in enumerate(kept):
+            if iou(region.box, other.box) > 0.3 or intersection(region.box, other.box) >= 0.7 * region.area:
+                kept[number] = replace(other, box=hull(other.box, region.box))
+                break
+        else:
+            kept.append(region)
+    return kept
+
+
+def quarter_turns(region: Region) -> int:
+    """How far the picture was turned when the region was found (0 for upright)."""
+    _, _, degrees = region.detector.partition("@")
+    return int(degrees) // 90 if degrees.isdigit() else 0
+
+
+def turn(box, size, quarters: int) -> tuple[int, int, int, int]:
+    """A box of a picture of `size` as it lies in the picture turned anticlockwise by
+    `quarters` quarter turns (numpy's rot90)."""
+    x, y, w, h = box
+    width, height = size
+    for _ in range(quarters % 4):
+        x, y, w, h = y, width - x - w, h, w
+        width, height = height, width
+    return x, y, w, h
+
+
+def turn_size(size, quarters: int) -> tuple[int, int]:
+    return (size[1], size[0]) if quarters % 2 else tuple(size)
 
 
 class TileMemo:
@@ -56,6 +111,14 @@ class TileMemo:
     def __init__(self):
         self.answers: dict[tuple, list] = {}
         self.changed: list[tuple] | None = None  # None: the first pass, everything is new
+        self._turned: dict[int, TileMemo] = {}
+
+    def turned(self, quarters: int, size) -> "TileMemo":
+        """The memo of the picture turned by `quarters` (see `turn`): its own answers, and the
+        changes so far turned with it."""
+        view = self._turned.setdefault(quarters, TileMemo())
+        view.changed = None if self.changed is None else [turn(box, size, quarters) for box in self.changed]
+        return view
 
     def mark(self, boxes) -> None:
         self.changed = (self.changed or []) + [tuple(box) for box in boxes]

@@ -90,4 +90,4 @@ def find(rgb: np.ndarray, min_score: float, memo=None) -> list[Region]:
     return [Region("face", tuple(int(v) for v in box), score, "centerface") for box, score in suppress(found)]
 
 
-DETECTOR = Detector("face", "centerface", find)
+DETECTOR = Detector("face", "centerface", find, turns=True)

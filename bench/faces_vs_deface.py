@@ -6,7 +6,9 @@ a phone photo). Both tools cover faces with solid black boxes (deface `--replace
 --boxes`, mediavet `--action fill`), on private copies of the same pictures, in one run. For each
 annotated face: covered when at least 90% of its box is black in the output. Non-face
 pixels touched: pixels outside every annotated box that the tool turned black (pixels
-already dark are left out of the count). Times are whole runs divided by the number of
+already dark are left out of the count), measured twice: outside the annotated boxes as they
+are (tight, brow to chin: forehead, hair and ears count as non-face), and outside the boxes
+grown by the 25% face margin issue #5 asks for (12.5% per side). Times are whole runs divided by the number of
 pictures (each tool processes the folder in one process, start-up included).
 
     python bench/faces_vs_deface.py [--corpus ../shared/corpus]
@@ -27,6 +29,7 @@ import numpy as np
 from PIL import Image
 
 COVERED = 0.9
+FACE_MARGIN = 0.125  # per side: the issue's "faces 25% by default"
 SMALL_FACE = 14
 CANVAS = (2400, 1600)
 
@@ -49,23 +52,27 @@ def small_faces(annotated, folder: Path) -> dict[str, list]:
     return boxes
 
 
-def measure(pairs) -> tuple[int, int, float]:
-    """(faces covered, faces, mean share of non-face pixels turned black) over (original, output, boxes)."""
+def measure(pairs) -> tuple[int, int, float, float]:
+    """(faces covered, faces, mean share of non-face pixels turned black outside the boxes as
+    they are, the same outside the boxes with the face margin) over (original, output, boxes)."""
     covered = total = 0
-    touched = []
+    touched, beyond_margin = [], []
     for original, output, boxes in pairs:
         before = np.asarray(Image.open(original).convert("RGB"), dtype=np.int32).max(axis=2)
         after = np.asarray(Image.open(output).convert("RGB"), dtype=np.int32).max(axis=2)
         black = after <= 24
-        face = np.zeros_like(black)
+        face, margin = np.zeros_like(black), np.zeros_like(black)
         for x, y, w, h in boxes:
             x, y = max(0, x), max(0, y)
             face[y:y + h, x:x + w] = True
+            dx, dy = round(w * FACE_MARGIN), round(h * FACE_MARGIN)
+            margin[max(0, y - dy):y + h + dy, max(0, x - dx):x + w + dx] = True
             total += 1
             covered += black[y:y + h, x:x + w].mean() >= COVERED
-        eligible = ~face & (before > 40)
-        touched.append((black & eligible).sum() / max(1, eligible.sum()))
-    return covered, total, float(np.mean(touched))
+        for mask, shares in ((face, touched), (margin, beyond_margin)):
+            eligible = ~mask & (before > 40)
+            shares.append((black & eligible).sum() / max(1, eligible.sum()))
+    return covered, total, float(np.mean(touched)), float(np.mean(beyond_margin))
 
 
 def timed(args, cwd=None) -> float:
@@ -109,19 +116,22 @@ def main() -> int:
     d_cov = sum(d[0] for d, _ in results.values())
     o_cov = sum(o[0] for _, o in results.values())
     d_tot = sum(d[1] for d, _ in results.values())
-    o_touch = results["as they are"][1][2]
+    o_touch, o_beyond = results["as they are"][1][2:]
     print(f"{len(annotated)} annotated corpus pictures, twice (as they are; shrunk onto a canvas): {n} pictures")
     for label, (d, o) in results.items():
         print(f"  {label}: faces covered deface {d[0]}/{d[1]}, mediavet {o[0]}/{o[1]}; "
-              f"non-face pixels touched deface {d[2]:.1%}, mediavet {o[2]:.1%}")
+              f"non-face pixels touched deface {d[2]:.1%}, mediavet {o[2]:.1%} "
+              f"(beyond a {2 * FACE_MARGIN:.0%} face margin: deface {d[3]:.1%}, mediavet {o[3]:.1%})")
     print(f"all: deface {d_cov}/{d_tot} ({d_cov / d_tot:.0%}), mediavet {o_cov}/{d_tot} ({o_cov / d_tot:.0%})")
     print(f"time per picture: deface {deface_s / n:.2f} s, mediavet faces only {ours_s / n:.2f} s "
           f"(ratio {ours_s / deface_s:.2f}; detection repeats on the covered picture until nothing new is found, "
           "which is also the fail-closed check)")
     print(f"mediavet (faces, text, codes): {all_s / n:.2f} s per picture")
-    met = o_cov > d_cov and o_touch < 0.05 and ours_s <= deface_s
-    print("targets (more faces than deface, < 5% non-face touched, no slower):", "met" if met else "NOT met")
-    return 0 if met else 1
+    faces_met, time_met = o_cov > d_cov, ours_s <= deface_s
+    print(f"targets: more faces than deface {'met' if faces_met else 'NOT met'}; no slower {'met' if time_met else 'NOT met'}; "
+          f"< 5% non-face touched: {'met' if o_touch < 0.05 else 'NOT met'} counting from the tight boxes ({o_touch:.1%}), "
+          f"{'met' if o_beyond < 0.05 else 'NOT met'} beyond the {2 * FACE_MARGIN:.0%} face margin ({o_beyond:.1%})")
+    return 0 if faces_met and time_met and o_touch < 0.05 else 1
 
 
 if __name__ == "__main__":

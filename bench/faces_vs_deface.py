@@ -128,9 +128,13 @@ def main() -> int:
           "which is also the fail-closed check)")
     print(f"mediavet (faces, text, codes): {all_s / n:.2f} s per picture")
     faces_met, time_met = o_cov > d_cov, ours_s <= deface_s
-    print(f"targets: more faces than deface {'met' if faces_met else 'NOT met'}; no slower {'met' if time_met else 'NOT met'}; "
-          f"< 5% non-face touched: {'met' if o_touch < 0.05 else 'NOT met'} counting from the tight boxes ({o_touch:.1%}), "
-          f"{'met' if o_beyond < 0.05 else 'NOT met'} beyond the {2 * FACE_MARGIN:.0%} face margin ({o_beyond:.1%})")
+
+    def verdict(met: bool) -> str:
+        return "met" if met else "NOT met"
+
+    print(f"targets: more faces than deface {verdict(faces_met)}; no slower {verdict(time_met)}; "
+          f"< 5% non-face touched: {verdict(o_touch < 0.05)} counting from the tight boxes ({o_touch:.1%}), "
+          f"{verdict(o_beyond < 0.05)} beyond the {2 * FACE_MARGIN:.0%} face margin ({o_beyond:.1%})")
     return 0 if faces_met and time_met and o_touch < 0.05 else 1
 
 

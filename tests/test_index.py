@@ -1,7 +1,6 @@
 """The archive index (library level): add, exact and near lookups, foreign files refused."""
 
 import hashlib
-import sqlite3
 
 import pytest
 from PIL import Image, ImageOps
@@ -69,13 +68,8 @@ def test_index_persists_and_reopens(tmp_path, index):
     again.close()
 
 
-def test_foreign_files_are_refused_and_left_untouched(tmp_path):
-    other_db = tmp_path / "other.db"
-    with sqlite3.connect(other_db) as db:
-        db.execute("CREATE TABLE notes (text)")
-    not_db = tmp_path / "notes.db"
-    not_db.write_bytes(b"my notes, not a database\n" * 100)
-    for path in (other_db, not_db):
+def test_foreign_files_are_refused_and_left_untouched(unusable_databases):
+    for path in unusable_databases:
         before = path.read_bytes()
         with pytest.raises(IndexUnusable):
             HashIndex(path)

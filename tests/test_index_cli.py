@@ -1,7 +1,6 @@
 """`mediavet index ...` and `verify --index`: real pictures in, real matches and errors out."""
 
 import json
-import sqlite3
 
 import pytest
 from PIL import Image, ImageDraw, ImageOps
@@ -120,14 +119,9 @@ def test_malformed_hash_lines_are_named_skipped_and_fail_the_exit_code(tmp_path)
     assert len(json.loads(query.stdout)["results"]) == 2
 
 
-def test_foreign_and_corrupt_files_are_refused_untouched(tmp_path):
+def test_foreign_and_corrupt_files_are_refused_untouched(tmp_path, unusable_databases):
     picture = save(scene(0), tmp_path / "p.jpg")
-    foreign = tmp_path / "notes.db"
-    with sqlite3.connect(foreign) as db:
-        db.execute("CREATE TABLE notes (text)")
-    garbage = tmp_path / "garbage.db"
-    garbage.write_bytes(b"\x00\x01not sqlite" * 500)
-    for path in (foreign, garbage):
+    for path in unusable_databases:
         before = path.read_bytes()
         for args in (("add", picture), ("query", picture), ("stats",), ("export",), ("remove", "--label", "x")):
             result = run("index", *args, "--db", path)

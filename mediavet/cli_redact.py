@@ -76,7 +76,11 @@ def _box(text: str) -> tuple[int, int, int, int]:
 @click.option("--manifest", type=click.Path(dir_okay=False),
               help="Write the mapping original -> copy (with both sha256) to this JSON file.")
 @click.option("--overwrite", is_flag=True, help="Replace existing copies of the same name.")
-@click.option("--faces/--no-faces", default=True, help="Find and cover faces (CenterFace).")
+@click.option("--faces/--no-faces", default=True,
+              help="Find and cover faces (CenterFace, YuNet and RetinaFace; places they are unsure of are "
+                   "listed for review).")
+@click.option("--strict", is_flag=True,
+              help="Also cover the places the face models are unsure of (listed for review otherwise).")
 @click.option("--turned", is_flag=True,
               help="Also look for faces lying sideways or upside down (people in bed, a camera held sideways "
                    "without an orientation tag): four times the face detection time.")
@@ -88,8 +92,8 @@ def _box(text: str) -> tuple[int, int, int, int]:
               help="Refuse images larger than this before decoding (decompression bombs).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for large batches.")
 def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape, min_scores, margins, quality,
-           heif_format, all_frames, crf, keep_audio, names, keep_names, manifest, overwrite, faces, turned, text, codes,
-           as_json, verbose, max_pixels, jobs):
+           heif_format, all_frames, crf, keep_audio, names, keep_names, manifest, overwrite, faces, strict, turned, text,
+           codes, as_json, verbose, max_pixels, jobs):
     """Make safe copies: faces, text and codes covered, pixels only, no metadata, neutral names.
 
     Every copy is checked by the detectors again and re-read and proven free of metadata
@@ -119,7 +123,7 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
         kinds=tuple(kind for kind, on in (("face", faces), ("text", text), ("code", codes)) if on),
         min_scores=_key_values(min_scores, "--min-score", float),
         margins={**MARGINS, **_key_values(margins, "--margin", _margin)},
-        action=action, shape=shape, manual=tuple(_box(box) for box in manual), turned=turned)
+        action=action, shape=shape, manual=tuple(_box(box) for box in manual), turned=turned, strict=strict)
     plan = None
     if plan_in:
         plan, planned_with = _load_plan(plan_in, files)
@@ -201,7 +205,7 @@ def _plan_only(files, plan_out, preview_dir, options, jobs) -> None:
     protect = options.protect
     settings = {"mediavet": __version__, "kinds": list(protect.kinds), "min_scores": protect.min_scores,
                 "margins": {k: list(v) for k, v in protect.margins.items()}, "action": protect.action,
-                "shape": protect.shape, "turned": protect.turned}
+                "shape": protect.shape, "turned": protect.turned, "strict": protect.strict}
     entries = [o.plan for o in outcomes if o.status == PLANNED]
     write_atomic(plan_out, (dumps(document(entries, settings)) + "\n").encode("utf-8"))
     if preview_dir:
@@ -212,6 +216,7 @@ def _plan_only(files, plan_out, preview_dir, options, jobs) -> None:
     regions = sum(len(e["regions"]) for e in entries)
     click.echo(f"plan for {len(entries)} files, {regions} regions, written to {clean(plan_out)}; "
                f"{len(outcomes) - len(entries)} errors")
+    _to_look_at(outcomes, "in the plan, marked \"action\": \"review\": set each to fill or keep")
     sys.exit(ExitCode.INPUT_ERROR if len(entries) < len(outcomes) else ExitCode.OK)
 
 
@@ -287,6 +292,21 @@ def _report(outcomes, skipped, outdir, as_json, verbose) -> None:
     summary = (f"{counts[WRITTEN]} written to {clean(outdir)}, {counts[REFUSED]} refused (not provably clean), "
                f"{counts[ERROR]} errors, {len(skipped)} skipped")
     click.echo(summary, err=as_json)
+    _to_look_at([o for o in outcomes if o.status == WRITTEN],
+                "left visible: look at them with --plan-only and --preview, or cover them with --strict")
+
+
+def _to_look_at(outcomes, advice: str) -> None:
+    """The places the face models were unsure of, per file, on stderr: a person decides."""
+    from mediavet.report.terminal import clean
+
+    unsure = [(o, o.regions.get("review", 0)) for o in outcomes if o.regions.get("review")]
+    if not unsure:
+        return
+    total = sum(count for _, count in unsure)
+    click.echo(f"{total} possible face{'s' if total != 1 else ''} to look at ({advice}):", err=True)
+    for outcome, count in unsure:
+        click.echo(f"  {clean(outcome.input)}: {count}", err=True)
 
 
 @click.command()

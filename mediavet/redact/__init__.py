@@ -110,9 +110,12 @@ def _plan_into(outcome: Outcome, path: Path, options: RedactOptions) -> None:
 
 
 def _count(regions) -> dict:
+    """Covered regions per kind, and under "review" those left for a person to look at."""
     counts: dict[str, int] = {}
     for region in regions:
-        counts[region.kind] = counts.get(region.kind, 0) + 1
+        key = region.kind if region.covered else "review" if region.action == "review" else None
+        if key:
+            counts[key] = counts.get(key, 0) + 1
     return counts
 
 
@@ -133,11 +136,11 @@ def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOption
         planned = options.plan[str(path.resolve())]
         if tuple(picture.frames[0].size) != tuple(planned["size"]):
             raise MediaError("plan", f"the picture is {picture.frames[0].size}, the plan says {planned['size']}")
-        regions, checked = planned["regions"], False
+        regions, checked = options.protect.settled(planned["regions"]), False
     else:
         regions, checked = find_regions(picture.frames, options.protect)
     picture.frames = apply(picture.frames, regions)
-    outcome.regions, outcome.found = _count(r for r in regions if r.action != "keep"), regions
+    outcome.regions, outcome.found = _count(regions), regions
     still_visible = [] if checked else uncovered(picture.frames, regions, options.protect)
     if still_visible:
         outcome.status = REFUSED
@@ -166,7 +169,7 @@ def _copy_video(outcome: Outcome, media, path: Path, outdir: Path, options: Reda
         planned = options.plan[str(path.resolve())]
         if tuple(media.size) != tuple(planned["size"]):
             raise MediaError("plan", f"the clip is {media.size}, the plan says {planned['size']}")
-        regions, rounds = planned["regions"], 1
+        regions, rounds = options.protect.settled(planned["regions"]), 1
         total = planned.get("frames") or 10 ** 9
     else:
         regions, total, _size = video.find_video_regions(path, options.protect, fps)
@@ -186,7 +189,7 @@ def _copy_video(outcome: Outcome, media, path: Path, outdir: Path, options: Reda
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    outcome.regions, outcome.found = _count(r for r in regions if r.action != "keep"), regions
+    outcome.regions, outcome.found = _count(regions), regions
 
     def digest():
         with open(temporary, "rb") as copy:

@@ -20,13 +20,14 @@ NOISE = 24  # +- levels of noise per cell
 
 
 def cover(image, regions: list[Region]):
-    """A copy of the PIL image with every region (already grown) covered; `keep` regions are skipped."""
+    """A copy of the PIL image with every region (already grown) covered; `keep` and `review`
+    regions are skipped."""
     from PIL import Image, ImageDraw
 
     out = image.copy()
     rng = np.random.default_rng(secrets.randbits(64))  # unpredictable: the noise must not be undoable
     for region in regions:
-        if region.action == "keep" or region.area == 0:
+        if not region.covered or region.area == 0:
             continue
         x, y, w, h = region.box
         box = (x, y, x + w, y + h)

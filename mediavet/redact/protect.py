@@ -35,16 +35,26 @@ class ProtectOptions:
     shape: str = "rect"
     manual: tuple[tuple[int, int, int, int], ...] = ()
     turned: bool = False  # faces also looked for in the picture turned (see detectors.detect)
+    strict: bool = False  # cover the candidates a detector was unsure of too (else: left for review)
 
     def widened(self, region: Region, size) -> Region:
-        """A detected region grown by its kind's margins, with this run's action and shape."""
+        """A detected region grown by its kind's margins, with this run's action and shape (a
+        review candidate stays one unless the run is strict)."""
         from mediavet.redact.detectors import quarter_turns
 
         margin = self.margins.get(region.kind, (0.0, 0.0))
         if quarter_turns(region) % 2:  # found lying sideways: its sideways is the picture's up/down
             margin = margin[::-1]
         grown = region.grown(margin, size, FACE_REFERENCE if region.kind == "face" else None)
-        return replace(grown, action=self.action, shape=self.shape)
+        action = "review" if region.action == "review" and not self.strict else self.action
+        return replace(grown, action=action, shape=self.shape, reason=region.reason if action == "review" else None)
+
+
+    def settled(self, regions: list[Region]) -> list[Region]:
+        """A plan's regions as this run applies them: --strict covers what is still `review`."""
+        if not self.strict:
+            return list(regions)
+        return [replace(r, action=self.action, reason=None) if r.action == "review" else r for r in regions]
 
 
 def detection_rgb(frame) -> np.ndarray:
@@ -75,12 +85,14 @@ def find_regions(frames, options: ProtectOptions) -> tuple[list[Region], bool]:
     for _ in range(ROUNDS):
         if not kinds:
             return found, True
-        mask = coverage(found, size)
+        covering, known = coverage(found, size), coverage(found, size, decided=False)
         new = []
         for frame, memo in zip(apply(frames, found), memos):
             for region in detect(detection_rgb(frame), kinds, options.min_scores, memo, options.turned):
-                if _outside(mask, region.box) > RECHECK_UNCOVERED:
-                    new.append(options.widened(region, size))
+                region = options.widened(region, size)
+                # a review candidate already listed is not new; a face to cover is new unless covered
+                if _outside(covering if region.covered else known, region.box) > RECHECK_UNCOVERED:
+                    new.append(region)
         if not new:
             return found, _as_strict_as_the_check(options)
         found += new
@@ -99,10 +111,14 @@ def _as_strict_as_the_check(options: ProtectOptions) -> bool:
     return all(scores[kind] <= RECHECK_SCORES[kind] for kind in RECHECK_SCORES if kind in options.kinds)
 
 
-def coverage(regions, size) -> np.ndarray:
+def coverage(regions, size, decided: bool = True) -> np.ndarray:
+    """Where the regions lie: those covered or kept by a person (`decided`), or all of them
+    (review candidates too)."""
     width, height = size
     mask = np.zeros((height, width), dtype=bool)
     for region in regions:
+        if decided and region.action == "review":
+            continue
         x, y, w, h = region.box
         mask[y:y + h, x:x + w] = True
     return mask
@@ -121,13 +137,14 @@ def apply(frames, regions: list[Region]) -> list:
 
 def missed(image, regions: list[Region], options: ProtectOptions) -> list[Region]:
     """Faces and text the detectors find in one picture more than half outside `regions`
-    (keep regions count as decided), at the fail-closed check's thresholds."""
+    (keep regions count as decided, review candidates do not), at the fail-closed check's
+    thresholds; what they are unsure of there is no reason to refuse."""
     recheck = tuple(kind for kind in ("face", "text") if kind in options.kinds)
     if not recheck:
         return []
     mask = coverage(regions, image.size)
     return [region for region in detect(detection_rgb(image), recheck, RECHECK_SCORES, turned=options.turned)
-            if _outside(mask, region.box) > RECHECK_UNCOVERED]
+            if region.covered and _outside(mask, region.box) > RECHECK_UNCOVERED]
 
 
 def uncovered(frames, regions: list[Region], options: ProtectOptions) -> list[str]:

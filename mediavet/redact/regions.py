@@ -6,7 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 KINDS = ("face", "text", "code", "manual")
-ACTIONS = ("fill", "pixelate", "blur", "keep")  # keep: a person decided this region may stay
+ACTIONS = ("fill", "pixelate", "blur", "keep", "review")
+# keep: a person decided this region may stay; review: a detector was unsure (not covered
+# unless --strict; a person decides)
+UNCOVERED = ("keep", "review")
 SHAPES = ("rect", "ellipse")
 
 
@@ -19,6 +22,12 @@ class Region:
     action: str = "fill"
     shape: str = "rect"
     frames: tuple[int, int] | None = None  # video: first and last frame covered (inclusive)
+    scores: tuple[tuple[str, float], ...] | None = None  # each model's score, when several looked
+    reason: str | None = None  # why a region is left for review
+
+    @property
+    def covered(self) -> bool:
+        return self.action not in UNCOVERED
 
     def active(self, frame: int) -> bool:
         return self.frames is None or self.frames[0] <= frame <= self.frames[1]
@@ -44,6 +53,10 @@ class Region:
                 "detector": self.detector, "action": self.action, "shape": self.shape}
         if self.frames is not None:
             data["frames"] = list(self.frames)
+        if self.scores:
+            data["scores"] = dict(self.scores)
+        if self.reason:
+            data["reason"] = self.reason
         return data
 
     @classmethod
@@ -55,9 +68,14 @@ class Region:
         if frames is not None and not (isinstance(frames, list) and len(frames) == 2
                                        and all(isinstance(v, int) and v >= 0 for v in frames) and frames[0] <= frames[1]):
             raise ValueError(f"frames must be [first, last] frame numbers, found {frames!r}")
+        scores = data.get("scores")
+        if scores is not None and not (isinstance(scores, dict) and all(
+                isinstance(k, str) and isinstance(v, (int, float)) for k, v in scores.items())):
+            raise ValueError(f"scores must map detector names to numbers, found {scores!r}")
         region = cls(kind=data.get("kind", "manual"), box=tuple(box), score=data.get("score"),
                      detector=data.get("detector", "manual"), action=data.get("action", "fill"),
-                     shape=data.get("shape", "rect"), frames=tuple(frames) if frames else None)
+                     shape=data.get("shape", "rect"), frames=tuple(frames) if frames else None,
+                     scores=tuple(sorted(scores.items())) if scores else None, reason=data.get("reason"))
         if region.kind not in KINDS:
             raise ValueError(f"unknown kind {region.kind!r} (known: {', '.join(KINDS)})")
         if region.action not in ACTIONS:

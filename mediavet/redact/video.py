@@ -96,6 +96,7 @@ def _tracks(samples, hold: int, count: int, size) -> list[Region]:
         open_tracks = still_open + [[(number, region)] for region in unmatched]
     finished += open_tracks
     for track in finished:
+        track = _decided(track)
         first, last = track[0], track[-1]
         regions.append(replace(first[1], box=_held(track[:2], -hold, size), frames=(max(0, first[0] - hold), first[0])))
         for (a_frame, a), (b_frame, b) in zip(track, track[1:]):
@@ -104,6 +105,16 @@ def _tracks(samples, hold: int, count: int, size) -> list[Region]:
         regions.append(replace(last[1], box=_held(track[-2:][::-1], hold, size),
                                frames=(last[0], min(count - 1, last[0] + hold))))
     return regions
+
+
+def _decided(track: list[tuple[int, Region]]) -> list[tuple[int, Region]]:
+    """A track that was a face to cover on any sample is covered on all of them: the
+    detectors' doubt on some frames (turned away, blurred) is not doubt about the person."""
+    cover = next((region for _, region in track if region.covered), None)
+    if cover is None:
+        return track
+    return [(number, region if region.covered else replace(region, action=cover.action, reason=None))
+            for number, region in track]
 
 
 def _held(points, frames: int, size) -> tuple[int, int, int, int]:

@@ -65,7 +65,8 @@ def detect(rgb, kinds, min_scores: dict | None = None, memo: "TileMemo | None" =
 
 def merged(regions: list[Region]) -> list[Region]:
     """One region per thing seen from several turns: overlapping boxes become the box holding
-    them all (the best-scoring one names it), so no turn's view of a face is lost."""
+    them all (the best-scoring one names it), so no turn's view of a face is lost; covered
+    when any view is."""
     from dataclasses import replace
 
     from mediavet.redact.regions import hull, intersection, iou
@@ -74,7 +75,9 @@ def merged(regions: list[Region]) -> list[Region]:
     for region in sorted(regions, key=lambda r: -r.score):
         for number, other in enumerate(kept):
             if iou(region.box, other.box) > 0.3 or intersection(region.box, other.box) >= 0.7 * region.area:
-                kept[number] = replace(other, box=hull(other.box, region.box))
+                action = other.action if other.covered or not region.covered else region.action
+                kept[number] = replace(other, box=hull(other.box, region.box), action=action,
+                                       reason=None if action != "review" else other.reason)
                 break
         else:
             kept.append(region)

@@ -378,9 +378,23 @@ if __name__ == "__main__":
     main(sys.argv[1:])
 
 
-def moving_faces_clip(faces: list, size=(960, 540), frames: int = 100, fps: int = 25):
+def _turned_away(face):
+    """The face crop with its inner face (the middle 60%) made an 3x3 mosaic."""
+    w, h = face.size
+    box = (int(w * 0.2), int(h * 0.2), int(w * 0.8), int(h * 0.8))
+    inner = face.crop(box)
+    mosaic = inner.resize((3, 3), Image.Resampling.BOX).resize(inner.size, Image.Resampling.NEAREST)
+    out = face.copy()
+    out.paste(mosaic, box[:2])
+    return out
+
+
+def moving_faces_clip(faces: list, size=(960, 540), frames: int = 100, fps: int = 25, hidden=None):
     """A clip of face pictures (PIL images) gliding across a textured background, and where
-    each one is on each frame: (bytes, [[(x, y, w, h), ...] per frame])."""
+    each one is on each frame: (bytes, [[(x, y, w, h), ...] per frame]). `hidden` maps a face's
+    index to the frames (a range) on which its inner face is a coarse mosaic, as when a person
+    turns away: no detector finds it there, while the hair and clothes around it still move
+    with it."""
     import av
     import numpy as np
 
@@ -400,7 +414,7 @@ def moving_faces_clip(faces: list, size=(960, 540), frames: int = 100, fps: int 
                 x = int((number / max(1, frames - 1)) * span) if index % 2 == 0 else int((1 - number / max(1, frames - 1)) * span)
                 y = int((index + 0.5) * height / (len(faces) + 0.5)) - face.height // 2
                 y = max(0, min(height - face.height, y + int(20 * np.sin(number / 7 + index))))
-                canvas.paste(face, (x, y))
+                canvas.paste(_turned_away(face) if hidden and number in hidden.get(index, ()) else face, (x, y))
                 boxes.append((x, y, face.width, face.height))
             truth.append(boxes)
             for packet in stream.encode(av.VideoFrame.from_image(canvas)):

@@ -198,6 +198,32 @@ def test_moving_faces_are_covered_in_every_frame(corpus, tmp_path):
     assert min(worst) >= 0.9, sorted(worst)[:5]
 
 
+def test_a_face_no_detector_sees_for_a_while_stays_covered(corpus, tmp_path):
+    """The face turns away for 1.6 s (its inner face a mosaic: no detector finds it) while
+    it keeps moving on screen: optical flow carries its track through, and it is covered on
+    every frame, not only for the half second held around each detection."""
+    from generate import moving_faces_clip
+
+    from mediavet.redact.detectors.faces import find
+
+    face = annotated_face(corpus, "fr_obama", 0, (110, 138))
+    away = range(30, 70)
+    data, truth = moving_faces_clip([face], size=(640, 360), frames=100, hidden={0: away})
+    source = tmp_path / "turning.mp4"
+    source.write_bytes(data)
+    frames = list(every_frame(source))
+    seen = [n for n, frame in enumerate(frames) if any(r.covered for r in find(frame, 0.2))]
+    assert not set(seen) & set(range(away.start + 2, away.stop - 2))  # the premise: unseen while turned away
+    assert run("redact", source, "-o", tmp_path / "out", "--no-text", "--no-codes").exit_code == 0
+    shown = []
+    for number, frame in enumerate(every_frame(tmp_path / "out" / "safe-0001.mp4")):
+        x, y, w, h = face_inside(truth[number][0])
+        if (frame.max(axis=2) <= 30)[y:y + h, x:x + w].mean() < 0.9:
+            shown.append(number)
+    assert number == 99
+    assert shown == []
+
+
 def test_gopro_track_reported_then_gone_and_dji_srt_reported(corpus, tmp_path):
     shutil.copy(corpus / "video" / "GoPro_Max_heromode.mp4", tmp_path / "GX010001.MP4")
     shutil.copy(corpus / "video" / "dji_mavic_pro.SRT", tmp_path / "GX010001.SRT")

@@ -25,6 +25,8 @@ from mediavet.redact.regions import Region, hull, iou
 
 STEP = 5  # detect on every 5th frame (6 times a second at 30 fps)
 HOLD_SECONDS = 0.5  # a region stays covered this long before its first and after its last detection
+CARRY_SECONDS = 5  # a face track is followed by optical flow at most this long beyond its detections
+GROWTH = 0.02  # a followed box grows by this share per side for every frame since its last detection
 TIME_BASE = fractions.Fraction(1, 90000)
 ALLOWED_CONTAINER_TAGS = {"major_brand", "minor_version", "compatible_brands"}
 ALLOWED_STREAM_TAGS = {"language", "handler_name", "vendor_id"}
@@ -47,38 +49,58 @@ def _frames(path):
 
 
 def find_video_regions(path, options, fps: float) -> tuple[list[Region], int, tuple[int, int]]:
-    """Time-ranged regions for a clip, (regions, frame count, upright size)."""
+    """Time-ranged regions for a clip, (regions, frame count, upright size).
+
+    Detection runs on every STEP-th frame, and also half-way back to the previous sample
+    wherever a face or text appeared or vanished since it (the detectors are struggling
+    there); the samples' boxes are linked into tracks, and every face track is then followed
+    with optical flow before its first and after its last detection (`_carried`)."""
     from mediavet.redact.protect import detection_rgb
 
     hold = max(STEP, round(fps * HOLD_SECONDS))
     samples: list[tuple[int, list[Region]]] = []
+    recent: dict[int, object] = {}
     count, size, last = 0, (0, 0), None
 
-    def sample(number, image):
+    def found_on(image):
         found = detect(detection_rgb(image), options.kinds, options.min_scores, turned=options.turned) \
             if options.kinds else []
-        samples.append((number, [options.widened(r, size) for r in found]))
+        return [options.widened(r, size) for r in found]
+
+    def sample(number, image):
+        found = found_on(image)
+        if samples and _changed(samples[-1][1], found):
+            between = number - (number - samples[-1][0]) // 2
+            if between in recent and between != samples[-1][0]:
+                samples.append((between, found_on(recent[between])))
+        samples.append((number, found))
 
     for number, image, _ in _frames(path):
         count, size, last = number + 1, image.size, image
+        recent[number] = image
+        recent.pop(number - STEP, None)
         if number % STEP == 0:
             sample(number, image)
     if not count:
         raise MediaError("corrupt", "no decodable video frames")
     if (count - 1) % STEP:
         sample(count - 1, last)  # the last frame too: nothing after it to hold a region over
-    regions = _tracks(samples, hold, count, size)
+    recent.clear()
+    tracks = [_decided(track) for track in _linked(samples)]
+    regions = _track_regions(tracks, hold, count, size)
+    regions += _carried(path, [t for t in tracks if t[0][1].kind == "face" and t[0][1].covered], count, size, fps)
     regions += [Region("manual", box, None, "manual", options.action, options.shape, (0, count - 1))
                 for box in options.manual]
     return regions, count, size
 
 
-def _tracks(samples, hold: int, count: int, size) -> list[Region]:
-    """Link each sample's boxes to the next sample's (same kind, overlapping or near), then
-    turn the links into frame-ranged regions covering the hull of both ends. Before the first
-    and after the last sample a region is held for `hold` frames, stretched along the track's
-    motion (or grown by half its size when it was seen once)."""
-    regions = []
+def _changed(before: list[Region], after: list[Region]) -> bool:
+    """Whether something appeared or vanished between two samples."""
+    return len(before) != len(after) or any(max((_affinity(a, b) for b in after), default=0) == 0 for a in before)
+
+
+def _linked(samples) -> list[list[tuple[int, Region]]]:
+    """Each sample's boxes linked to the next sample's (same kind, overlapping or near)."""
     open_tracks: list[list[tuple[int, Region]]] = []
     finished = []
     for number, found in samples:
@@ -94,9 +116,15 @@ def _tracks(samples, hold: int, count: int, size) -> list[Region]:
             else:
                 finished.append(track)
         open_tracks = still_open + [[(number, region)] for region in unmatched]
-    finished += open_tracks
-    for track in finished:
-        track = _decided(track)
+    return finished + open_tracks
+
+
+def _track_regions(tracks, hold: int, count: int, size) -> list[Region]:
+    """Frame-ranged regions for linked tracks: between two samples the hull of both ends;
+    before the first and after the last sample a region is held for `hold` frames, stretched
+    along the track's motion (or grown by half its size when it was seen once)."""
+    regions = []
+    for track in tracks:
         first, last = track[0], track[-1]
         regions.append(replace(first[1], box=_held(track[:2], -hold, size), frames=(max(0, first[0] - hold), first[0])))
         for (a_frame, a), (b_frame, b) in zip(track, track[1:]):
@@ -104,6 +132,82 @@ def _tracks(samples, hold: int, count: int, size) -> list[Region]:
                                    frames=(a_frame, b_frame)))
         regions.append(replace(last[1], box=_held(track[-2:][::-1], hold, size),
                                frames=(last[0], min(count - 1, last[0] + hold))))
+    return regions
+
+
+def _carried(path, tracks, count: int, size, fps: float) -> list[Region]:
+    """Regions for the frames where a face track is followed by optical flow (motion.py)
+    before its first and after its last detection: until the tracker loses it (it left the
+    frame or something covered it), a scene cut, a detector picks it up again, or CARRY_SECONDS.
+    Each followed box grows with the frames since a detector last saw it (GROWTH per frame and
+    side, at most half its size): the further from a detection, the less sure the tracker.
+    One more decode of the clip, on small grey frames; going back in time uses the frames of
+    the last CARRY_SECONDS, kept small."""
+    from collections import deque
+
+    from mediavet.redact import motion
+
+    if not tracks:
+        return []
+    limit = max(1, round(fps * CARRY_SECONDS))
+    starts: dict[int, list] = {}
+    ends: dict[int, list] = {}
+    for track in tracks:
+        starts.setdefault(track[0][0], []).append(track)
+        ends.setdefault(track[-1][0], []).append(track)
+    kept: deque = deque(maxlen=limit + 1)  # (frame number, motion.Small), newest last
+    followers: list[dict] = []  # forward: the track's region, its box now, [(frame, box, frames since seen)]
+    runs: list[tuple[Region, list]] = []
+    for number, image, _ in _frames(path):
+        small = motion.Small(image)
+        if kept:
+            previous = kept[-1][1]
+            scene_cut = motion.cut(previous, small)
+            still = []
+            for follower in followers:
+                box = None if scene_cut else motion.follow(previous, small, follower["box"])
+                again = any(iou(box, t[0][1].box) > 0.3 for t in starts.get(number, [])) if box else False
+                if box is None or again or len(follower["boxes"]) >= limit:
+                    runs.append((follower["region"], follower["boxes"]))
+                    continue
+                follower["box"] = box
+                follower["boxes"].append((number, box, len(follower["boxes"]) + 1))
+                still.append(follower)
+            followers = still
+        kept.append((number, small))
+        for track in starts.get(number, []):  # back in time from the first detection
+            box, boxes = track[0][1].box, []
+            frames = list(kept)
+            for (later_number, later), (earlier_number, earlier) in zip(frames[::-1], frames[-2::-1]):
+                if later_number - earlier_number != 1 or motion.cut(earlier, later):
+                    break
+                box = motion.follow(later, earlier, box)
+                if box is None:
+                    break
+                boxes.append((earlier_number, box, len(boxes) + 1))
+            runs.append((track[0][1], boxes))
+        for track in ends.get(number, []):
+            followers.append({"region": track[-1][1], "box": track[-1][1].box, "boxes": []})
+    runs += [(follower["region"], follower["boxes"]) for follower in followers]
+    return [region for seed, boxes in runs for region in _chunks(seed, boxes, size, count)]
+
+
+def _chunks(seed: Region, boxes, size, count: int) -> list[Region]:
+    """Followed boxes as regions of STEP frames each: the hull of their grown boxes."""
+    from mediavet.redact.regions import clip
+
+    boxes = sorted(boxes)
+    regions = []
+    for start in range(0, len(boxes), STEP):
+        part = boxes[start:start + STEP]
+        grown = None
+        for _, (x, y, w, h), since in part:
+            g = min(0.5, GROWTH * since)
+            box = clip((x - w * g, y - h * g, w * (1 + 2 * g), h * (1 + 2 * g)), size)
+            grown = box if grown is None else hull(grown, box)
+        if grown and grown[2] and grown[3]:
+            regions.append(replace(seed, box=grown, frames=(part[0][0], min(count - 1, part[-1][0])),
+                                   detector=f"{seed.detector}+flow"))
     return regions
 
 

@@ -145,10 +145,12 @@ def tiles(width: int, height: int, tile: int, overlap: int):
 
 
 def tiled(run, rgb, scale: float, tile: int, overlap: int, memo: TileMemo | None = None,
-          name: tuple = ()) -> list[tuple[tuple, float]]:
+          name: tuple = (), local: int = 0) -> list[tuple[tuple, float]]:
     """Run `run(rgb_window) -> [(box, score)]` on the picture resized by `scale`, tile by tile,
     and return boxes in the original picture's coordinates, duplicates suppressed. With a
-    memo, windows whose pixels did not change since the last pass give their last answer."""
+    memo, windows whose pixels did not change since the last pass give their last answer;
+    with `local` (pixels of context, for models that see small things: faces), a window that
+    changed only in a few small places is run again only around them (`_patched`)."""
     import cv2
 
     height, width = rgb.shape[:2]
@@ -162,6 +164,9 @@ def tiled(run, rgb, scale: float, tile: int, overlap: int, memo: TileMemo | None
                   int(h / scale) + 2 * reach)
         if memo is not None and key in memo.answers and memo.unchanged(source):
             answer = memo.answers[key]
+        elif local and memo is not None and key in memo.answers:
+            answer = _patched(run, scaled, (x, y, w, h), memo.answers[key], memo.changed, scale, local)
+            memo.answers[key] = answer
         else:
             answer = run(scaled[y:y + h, x:x + w])
             if memo is not None:
@@ -170,3 +175,41 @@ def tiled(run, rgb, scale: float, tile: int, overlap: int, memo: TileMemo | None
             found.append(((round((bx + x) / scale), round((by + y) / scale), round(bw / scale), round(bh / scale)),
                           score))
     return suppress(found)
+
+
+def _patched(run, scaled, window, before, changed, scale: float, context: int) -> list:
+    """A window's new answer when only some places in it changed: the model runs on each
+    changed place with `context` pixels around it; answers centred inside a changed place
+    (grown by half the context) come from that run, the rest stay as they were. A model's
+    answer at a point depends on the pixels around it, not on the far side of a large
+    window: covering a face changes what it sees next to that face. Falls back to the whole
+    window when the changed places cover a third of it."""
+    from mediavet.redact.regions import clip, hull, intersection
+
+    x, y, w, h = window
+    places: list[tuple] = []
+    for cx, cy, cw, ch in changed:
+        box = clip((cx * scale - x - context, cy * scale - y - context, cw * scale + 2 * context,
+                    ch * scale + 2 * context), (w, h))
+        if not (box[2] and box[3]):
+            continue
+        for number, other in enumerate(places):  # overlapping places run as one
+            if intersection(box, other):
+                places[number] = hull(other, box)
+                break
+        else:
+            places.append(box)
+    if sum(b[2] * b[3] for b in places) * 3 >= w * h:
+        return run(scaled[y:y + h, x:x + w])
+    cores = [(px + context // 2, py + context // 2, pw - context, ph - context) for px, py, pw, ph in places]
+
+    def centred_in(box, areas) -> bool:
+        bx, by = box[0] + box[2] / 2, box[1] + box[3] / 2
+        return any(ax <= bx <= ax + aw and ay <= by <= ay + ah for ax, ay, aw, ah in areas)
+
+    answer = [(box, score) for box, score in before if not centred_in(box, cores)]
+    for (px, py, pw, ph), core in zip(places, cores):
+        for (bx, by, bw, bh), score in run(scaled[y + py:y + py + ph, x + px:x + px + pw]):
+            if centred_in((bx + px, by + py, bw, bh), [core]):
+                answer.append(((bx + px, by + py, bw, bh), score))
+    return answer

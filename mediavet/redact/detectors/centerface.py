@@ -23,7 +23,9 @@ NAME = "centerface"
 TILE, OVERLAP = 1024, 96
 WHOLE = 1280  # a picture this long (after scaling) runs in one window
 STRIDE = 4  # the model's output grid
+CONTEXT = 96  # pixels the model sees around a covered face when a repeat pass runs it there again
 ZOOM_SIDE, ZOOM, ZOOM_FLOOR = 64, 4.0, 0.05  # zoomed(): enlarge a candidate to 64 px, at most 4x
+MIRROR_UNLESS = 0.3  # zoomed() also looks at the mirror image unless the plain look scored this
 
 
 @lru_cache(maxsize=1)
@@ -88,7 +90,7 @@ def find(rgb: np.ndarray, min_score: float, memo=None) -> list[Region]:
     found = []
     for scale, window in passes(width, height):
         found += tiled(lambda part: _window(part, min_score), rgb, scale, window, OVERLAP if window == TILE else 0,
-                       memo, ("centerface", min_score))
+                       memo, ("centerface", min_score), local=CONTEXT)
     return [Region("face", tuple(int(v) for v in box), score, NAME) for box, score in suppress(found)]
 
 
@@ -112,6 +114,8 @@ def zoomed(rgb: np.ndarray, box, side: int = ZOOM_SIDE) -> float:
         crop = cv2.resize(crop, (round(cw * scale), round(ch * scale)), interpolation=cv2.INTER_CUBIC)
     best = 0.0
     for mirrored in (False, True):
+        if mirrored and best >= MIRROR_UNLESS:
+            break
         view = np.ascontiguousarray(crop[:, ::-1] if mirrored else crop)
         for (bx, by, bw, bh), score in _window(view, ZOOM_FLOOR):
             if mirrored:

@@ -16,7 +16,7 @@ from mediavet.redact.regions import Region
 
 NAME = "yunet"
 TILE, OVERLAP = 960, 96
-WORK = 1920
+WORK = 1280
 
 
 def _window(rgb: np.ndarray, min_score: float) -> list[tuple[tuple, float]]:

@@ -60,7 +60,20 @@ def detect(rgb, kinds, min_scores: dict | None = None, memo: "TileMemo | None" =
                     regions.append(Region(region.kind, box, region.score, f"{region.detector}@{90 * quarter}"))
             regions = merged(regions)
         found += regions
-    return found
+    return _without_text_on_faces(found)
+
+
+def _without_text_on_faces(found: list[Region]) -> list[Region]:
+    """Text boxes lying mostly inside a face's box are dropped: the face decides for that
+    place (covered, or a review candidate a person decides on), and the text model's boxes
+    there are eyes, brows and mouths."""
+    from mediavet.redact.regions import intersection
+
+    faces = [region.box for region in found if region.kind == "face"]
+    if not faces:
+        return found
+    return [region for region in found if region.kind != "text"
+            or max(intersection(region.box, face) for face in faces) < 0.6 * max(1, region.area)]
 
 
 def merged(regions: list[Region]) -> list[Region]:

@@ -21,6 +21,7 @@ WINDOW = 1280  # pictures longer than this are cut into windows at full resoluti
 OVERLAP = 160
 MIN_SIDE = 736  # small pictures are enlarged to at least this (the model's training scale)
 MIN_TEXT = 4  # pixels: anything thinner is noise
+COMPACT, BLOB, CONFIRM, SKIN = 1.5, 40, 0.7, 0.9  # see _judged
 MAX_WORK = 3000  # larger pictures are searched at this long side (text smaller than ~1/300 of it is lost)
 
 
@@ -76,7 +77,49 @@ def find(rgb: np.ndarray, min_score: float, memo=None) -> list[Region]:
     window = WINDOW if longest > WINDOW else max(32, round(longest))
     found = tiled(lambda part: _window(part, min_score), rgb, scale, window, OVERLAP if window == WINDOW else 0,
                   memo, ("text", min_score))
-    return [Region("text", tuple(int(v) for v in box), score, "ppocr-det") for box, score in suppress(found, 0.5)]
+    regions = [Region("text", tuple(int(v) for v in box), score, "ppocr-det") for box, score in suppress(found, 0.5)]
+    if longest <= WINDOW or not any(_blob(region) for region in regions):
+        return regions
+    coarse = [box for box, score in tiled(lambda part: _window(part, min_score), rgb, WINDOW / max(height, width),
+                                          WINDOW, 0, memo, ("text-coarse", min_score)) if score >= CONFIRM]
+    return [_judged(region, coarse, rgb) if _blob(region) else region for region in regions]
+
+
+def _blob(region: Region) -> bool:
+    """Compact (neither side COMPACT times the other) and BLOB pixels or more across."""
+    _, _, w, h = region.box
+    return min(w, h) >= BLOB and max(w, h) < COMPACT * min(w, h)
+
+
+def skin(rgb: np.ndarray, box) -> float:
+    """The share of a box's pixels in the usual skin range (YCrCb: Cr 135-180, Cb 85-135)."""
+    import cv2
+
+    x, y, w, h = box
+    ycc = cv2.cvtColor(np.ascontiguousarray(rgb[y:y + h, x:x + w]), cv2.COLOR_RGB2YCrCb)
+    cr, cb = ycc[..., 1], ycc[..., 2]
+    return float(((cr >= 135) & (cr <= 180) & (cb >= 85) & (cb <= 135)).mean()) if cr.size else 0.0
+
+
+def _judged(region: Region, coarse, rgb) -> Region:
+    """A compact blob found in a large photo searched at full resolution is covered only
+    when the search at the model's own scale (the whole photo at WINDOW pixels) sees text
+    there too, scoring CONFIRM or more; otherwise it is left for review. Beyond its training scale the detection model
+    calls large smooth blobs text - cheeks, eyes, ears, raised hands, the knot of a tie - at
+    scores of 0.8-0.97 (an OCR pipeline rejects them when reading, which mediavet never
+    does); measured on the corpus, every such blob on the faces/ photos was skin or cloth,
+    and the seeing-at-both-scales test keeps the signs, plates and labels of text/ covered.
+    A raised hand is seen at both scales: a blob SKIN or more of whose pixels are skin-coloured
+    is left for review all the same."""
+    from mediavet.redact.regions import intersection
+
+    bare = skin(rgb, region.box)
+    if bare < SKIN and any(intersection(region.box, box) >= 0.3 * region.area for box in coarse):
+        return region
+    _, _, w, h = region.box
+    why = f"{bare:.0%} skin-coloured" if bare >= SKIN else "seen at full resolution only"
+    return Region(region.kind, region.box, region.score, region.detector, "review",
+                  reason=f"unsure: a compact {w}x{h} blob, {why} (text, or a hand, a face, cloth?)")
 
 
 DETECTOR = Detector("text", "ppocr-det", find)

@@ -283,6 +283,10 @@ def _report(outcomes, skipped, outdir, as_json, verbose) -> None:
     for outcome in outcomes:
         if outcome.status == WRITTEN and verbose and not as_json:
             click.echo(f"{clean(outcome.input)} -> {clean(outcome.output)}")
+        if outcome.frames and not as_json:  # a clip: how much of it the fail-closed check saw
+            click.echo(f"{clean(outcome.input)}: {outcome.frames['checked']} of {outcome.frames['total']} frames "
+                       f"checked by the detectors again ({outcome.frames['rounds']} round"
+                       f"{'s' if outcome.frames['rounds'] != 1 else ''})", err=True)
         elif outcome.status != WRITTEN:
             label = "NOT CLEAN" if outcome.status == REFUSED else "error"
             click.echo(f"mediavet: {clean(outcome.input)}: {label}: {clean(outcome.message)}", err=True)

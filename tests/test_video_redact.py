@@ -65,6 +65,8 @@ def test_faces_are_covered_on_every_frame(faces_clip, tmp_path):
     assert result.exit_code == 0, result.output
     outcome = json.loads(result.stdout)["files"][0]
     assert outcome["regions"]["face"] >= 2
+    checked = outcome["frames"]
+    assert checked["total"] == len(list(every_frame(faces_clip))) and 0 < checked["checked"] < checked["total"]
     copy = tmp_path / "safe-0001.mp4"
     frames = list(every_frame(copy))
     assert len(frames) >= 40

@@ -51,6 +51,7 @@ class Outcome:
     found: list | None = None  # the Regions (for previews)
     input_sha256: str | None = None
     output_sha256: str | None = None
+    frames: dict | None = None  # a clip: frames written, frames the detectors checked again, rounds
 
     def to_json(self) -> dict:
         return {key: value for key, value in self.__dict__.items() if key not in ("extension", "plan", "found")}
@@ -110,13 +111,14 @@ def _plan_into(outcome: Outcome, path: Path, options: RedactOptions) -> None:
 
 
 def _count(regions) -> dict:
-    """Covered regions per kind, and under "review" those left for a person to look at."""
-    counts: dict[str, int] = {}
-    for region in regions:
+    """Covered regions per kind, and under "review" those left for a person to look at; in a
+    clip, a tracked face or text counts once however many pieces its track has."""
+    seen: dict[str, set] = {}
+    for number, region in enumerate(regions):
         key = region.kind if region.covered else "review" if region.action == "review" else None
         if key:
-            counts[key] = counts.get(key, 0) + 1
-    return counts
+            seen.setdefault(key, set()).add(("track", region.track) if region.track is not None else number)
+    return {key: len(members) for key, members in seen.items()}
 
 
 def refusal(media) -> str | None:
@@ -181,6 +183,7 @@ def _copy_video(outcome: Outcome, media, path: Path, outdir: Path, options: Reda
             written = video.write_copy(path, temporary, regions, options.protect, options.crf, options.keep_audio,
                                        on_frame)
             missed = video.uncovered(regions, written["rechecks"], options.protect)
+            outcome.frames = {"total": written["frames"], "checked": len(written["rechecks"]), "rounds": round_number + 1}
             if not missed or round_number == rounds - 1:
                 break
             hold = max(video.STEP, round(fps * video.HOLD_SECONDS))

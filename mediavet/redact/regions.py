@@ -24,6 +24,7 @@ class Region:
     frames: tuple[int, int] | None = None  # video: first and last frame covered (inclusive)
     scores: tuple[tuple[str, float], ...] | None = None  # each model's score, when several looked
     reason: str | None = None  # why a region is left for review
+    track: int | None = None  # video: the regions of one tracked face or text share a number
 
     @property
     def covered(self) -> bool:
@@ -57,6 +58,8 @@ class Region:
             data["scores"] = dict(self.scores)
         if self.reason:
             data["reason"] = self.reason
+        if self.track is not None:
+            data["track"] = self.track
         return data
 
     @classmethod
@@ -72,10 +75,16 @@ class Region:
         if scores is not None and not (isinstance(scores, dict) and all(
                 isinstance(k, str) and isinstance(v, (int, float)) for k, v in scores.items())):
             raise ValueError(f"scores must map detector names to numbers, found {scores!r}")
+        track = data.get("track")
+        if track is not None and not (isinstance(track, int) and track >= 0):
+            raise ValueError(f"track must be a whole number, found {track!r}")
+        reason = data.get("reason")
+        if reason is not None and not isinstance(reason, str):
+            raise ValueError(f"reason must be text, found {reason!r}")
         region = cls(kind=data.get("kind", "manual"), box=tuple(box), score=data.get("score"),
                      detector=data.get("detector", "manual"), action=data.get("action", "fill"),
                      shape=data.get("shape", "rect"), frames=tuple(frames) if frames else None,
-                     scores=tuple(sorted(scores.items())) if scores else None, reason=data.get("reason"))
+                     scores=tuple(sorted(scores.items())) if scores else None, reason=reason, track=track)
         if region.kind not in KINDS:
             raise ValueError(f"unknown kind {region.kind!r} (known: {', '.join(KINDS)})")
         if region.action not in ACTIONS:

@@ -86,7 +86,8 @@ def find_video_regions(path, options, fps: float) -> tuple[list[Region], int, tu
     if (count - 1) % STEP:
         sample(count - 1, last)  # the last frame too: nothing after it to hold a region over
     recent.clear()
-    tracks = [_decided(track) for track in _linked(samples)]
+    tracks = [[(frame, replace(region, track=number)) for frame, region in _decided(track)]
+              for number, track in enumerate(_linked(samples), start=1)]
     regions = _track_regions(tracks, hold, count, size)
     regions += _carried(path, [t for t in tracks if t[0][1].kind == "face" and t[0][1].covered], count, size, fps)
     regions += [Region("manual", box, None, "manual", options.action, options.shape, (0, count - 1))
@@ -297,7 +298,7 @@ def write_copy(path, target, regions: list[Region], options, crf: int, keep_audi
             out.mux(packet)
         if audio_out is not None:
             _copy_audio(source, audio_in, audio_out, out)
-    return {"rechecks": rechecks}
+    return {"rechecks": rechecks, "frames": number + 1}
 
 
 def _copy_audio(source, audio_in, audio_out, out) -> None:

@@ -283,13 +283,13 @@ def _report(outcomes, skipped, outdir, as_json, verbose) -> None:
     for outcome in outcomes:
         if outcome.status == WRITTEN and verbose and not as_json:
             click.echo(f"{clean(outcome.input)} -> {clean(outcome.output)}")
+        elif outcome.status != WRITTEN:
+            label = "NOT CLEAN" if outcome.status == REFUSED else "error"
+            click.echo(f"mediavet: {clean(outcome.input)}: {label}: {clean(outcome.message)}", err=True)
         if outcome.frames and not as_json:  # a clip: how much of it the fail-closed check saw
             click.echo(f"{clean(outcome.input)}: {outcome.frames['checked']} of {outcome.frames['total']} frames "
                        f"checked by the detectors again ({outcome.frames['rounds']} round"
                        f"{'s' if outcome.frames['rounds'] != 1 else ''})", err=True)
-        elif outcome.status != WRITTEN:
-            label = "NOT CLEAN" if outcome.status == REFUSED else "error"
-            click.echo(f"mediavet: {clean(outcome.input)}: {label}: {clean(outcome.message)}", err=True)
     for path in skipped:
         click.echo(f"mediavet: {clean(path)}: skipped: not a photo (nothing copied)", err=True)
     counts = {status: sum(1 for o in outcomes if o.status == status) for status in (WRITTEN, REFUSED, ERROR)}

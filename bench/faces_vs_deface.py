@@ -136,9 +136,10 @@ def main() -> int:
         mediavet = [sys.executable, "-m", "mediavet", "redact", str(scratch / "in-ours"), "--keep-names",
                     "--action", "fill", "--json"]
         ours_s, faces_run = timed(mediavet + ["--no-text", "--no-codes", "-o", str(scratch / "faces")])
+        timed(mediavet + ["--no-text", "--no-codes", "--strict", "-o", str(scratch / "strict")])
         all_s, _ = timed(mediavet + ["-o", str(scratch / "all")])
         outcomes = {Path(o["input"]).stem: o for o in json.loads(faces_run.stdout)["files"]}
-        tallies = {(tool, name): Tally() for tool in ("deface", "mediavet") for name in set(sets.values())}
+        tallies = {(tool, name): Tally() for tool in ("deface", "mediavet", "strict") for name in set(sets.values())}
         negatives = []
         for stem, (boxes, labels) in sorted(truth.items()):
             ours = measure(scratch / "in-ours" / f"{stem}.jpg", scratch / "faces" / f"{stem}.jpg", boxes)
@@ -146,6 +147,8 @@ def main() -> int:
                              boxes)
             tallies[("mediavet", sets[stem])].add(ours[0], labels, *ours[1:])
             tallies[("deface", sets[stem])].add(theirs[0], labels, *theirs[1:])
+            strict = measure(scratch / "in-ours" / f"{stem}.jpg", scratch / "strict" / f"{stem}.jpg", boxes)
+            tallies[("strict", sets[stem])].add(strict[0], labels, *strict[1:])
             if stem in NEGATIVES:
                 regions = outcomes[stem]["regions"]
                 negatives.append(f"{stem}: deface {theirs[1]:.1%} of the pixels, mediavet {ours[1]:.1%} "
@@ -158,7 +161,8 @@ def main() -> int:
         if not o.faces["all"][1]:
             continue
         results[name] = (d.faces["all"], o.faces["all"])
-        print(f"  {name}: faces covered deface {d.line('all')}, mediavet {o.line('all')}; non-face pixels changed "
+        print(f"  {name}: faces covered deface {d.line('all')}, mediavet {o.line('all')} (with --strict "
+              f"{tallies[('strict', name)].line('all')}); non-face pixels changed "
               f"beyond the {2 * FACE_MARGIN:.0%} face margin: deface {np.mean(d.beyond):.1%}, mediavet "
               f"{np.mean(o.beyond):.1%} (from the tight boxes: {np.mean(d.tight):.1%}, {np.mean(o.tight):.1%})")
         for label in LABELS:

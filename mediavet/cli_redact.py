@@ -124,6 +124,8 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
         min_scores=_key_values(min_scores, "--min-score", float),
         margins={**MARGINS, **_key_values(margins, "--margin", _margin)},
         action=action, shape=shape, manual=tuple(_box(box) for box in manual), turned=turned, strict=strict)
+    if faces:
+        _warn_missing_models()
     plan = None
     if plan_in:
         plan, planned_with = _load_plan(plan_in, files)
@@ -172,6 +174,21 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
     sys.exit(ExitCode.INPUT_ERROR if any(o.status == ERROR for o in outcomes) else ExitCode.OK)
 
 
+def _face_models() -> list[str]:
+    from mediavet.redact.detectors import yunet
+
+    return ["centerface", "retinaface"] + (["yunet"] if yunet.available() else [])
+
+
+def _warn_missing_models() -> None:
+    from mediavet.redact.detectors import yunet
+
+    if not yunet.available():
+        click.echo("mediavet: warning: YuNet (the yuface package, wheels for Python <= 3.11 only) is not installed: "
+                   "faces are found by CenterFace and RetinaFace alone, which miss more small and turned faces",
+                   err=True)
+
+
 def _load_plan(plan_in, files) -> tuple[dict, dict]:
     """The plan's entries and settings, after checking it fits these inputs; any problem stops
     the run before anything is written."""
@@ -205,7 +222,8 @@ def _plan_only(files, plan_out, preview_dir, options, jobs) -> None:
     protect = options.protect
     settings = {"mediavet": __version__, "kinds": list(protect.kinds), "min_scores": protect.min_scores,
                 "margins": {k: list(v) for k, v in protect.margins.items()}, "action": protect.action,
-                "shape": protect.shape, "turned": protect.turned, "strict": protect.strict}
+                "shape": protect.shape, "turned": protect.turned, "strict": protect.strict,
+                "face_models": _face_models() if "face" in protect.kinds else []}
     entries = [o.plan for o in outcomes if o.status == PLANNED]
     write_atomic(plan_out, (dumps(document(entries, settings)) + "\n").encode("utf-8"))
     if preview_dir:

@@ -19,6 +19,14 @@ TILE, OVERLAP = 960, 96
 WORK = 1280
 
 
+def available() -> bool:
+    """yuface publishes wheels for CPython up to 3.11 only (and no source): elsewhere the
+    ensemble runs without YuNet, and redact says so (cli_redact)."""
+    import importlib.util
+
+    return importlib.util.find_spec("yuface") is not None
+
+
 def _window(rgb: np.ndarray, min_score: float) -> list[tuple[tuple, float]]:
     import warnings
 
@@ -32,6 +40,8 @@ def _window(rgb: np.ndarray, min_score: float) -> list[tuple[tuple, float]]:
 
 
 def find(rgb: np.ndarray, min_score: float, memo=None) -> list[Region]:
+    if not available():
+        return []
     scale = min(1.0, WORK / max(rgb.shape[:2]))
     found = tiled(lambda part: _window(part, min_score), rgb, scale, TILE, OVERLAP, memo, (NAME, min_score))
     return [Region("face", tuple(int(v) for v in box), score, NAME) for box, score in found]

@@ -348,9 +348,9 @@ def audit(paths, as_json, max_pixels, jobs):
     from mediavet.redact.audit import audit_file
     from mediavet.report.progress import progress
 
-    files = expand(paths)
+    files = expand(paths, every=True)  # hidden files, sidecars, notes: everything under a shared folder
     if not files:
-        raise click.UsageError("no media files found in the given paths")
+        raise click.UsageError("no files found in the given paths")
     reports = []
     with progress(len(files), "auditing") as advance:
         for report in run_ordered(audit_file, files, jobs or default_jobs(), max_pixels=max_pixels):

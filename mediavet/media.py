@@ -197,9 +197,42 @@ def _one_line(exc: BaseException) -> str:
     return text[:200]
 
 
+def require_regular(path: Path) -> None:
+    """Only regular files are opened: opening a FIFO waits forever for a writer, a device
+    may never end. A folder here is one that could not be listed."""
+    import os
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise MediaError("unreadable", f"cannot read file: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        try:
+            os.listdir(path)
+        except OSError as exc:
+            raise MediaError("unreadable", f"cannot list this folder: {exc.strerror or exc}") from None
+        raise MediaError("unreadable", "a folder, not a file")
+    if not stat.S_ISREG(mode):
+        kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+        raise MediaError("not_regular", f"{kind}: never opened")
+
+
+def head(path: Path, size: int = 64) -> bytes:
+    """A regular file's first bytes (for sniffing); raises MediaError for anything else."""
+    require_regular(path)
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(size)
+    except OSError as exc:
+        raise MediaError("unreadable", f"cannot read file: {exc.strerror or exc}") from None
+
+
 def probe(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Media:
     """Read and identify one file. Raises MediaError for anything we cannot verify."""
     path = Path(path)
+    require_regular(path)
     try:
         with open(path, "rb") as handle:
             head = handle.read(64)

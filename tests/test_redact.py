@@ -257,8 +257,10 @@ def test_audit_gate_exit_codes_and_json(tmp_path):
     assert document["files"][1]["findings"] == []
     terminal = run("audit", dirty)
     assert "not clean" in terminal.stdout and "audit.thumbnail" in terminal.stdout
-    (tmp_path / "notes.xmp").write_text("<x:xmpmeta/>")
-    assert run("audit", tmp_path / "notes.xmp").exit_code == ExitCode.INPUT_ERROR
+    (tmp_path / "notes.xmp").write_text("<x:xmpmeta/>")  # a sidecar is no clean picture: a finding (issue #10)
+    sidecar = run("audit", tmp_path / "notes.xmp", "--json")
+    assert sidecar.exit_code == ExitCode.FINDINGS
+    assert [f["id"] for f in json.loads(sidecar.stdout)["files"][0]["findings"]] == ["audit.not_media"]
 
 
 def test_decompression_bomb_is_refused_before_decoding(tmp_path):

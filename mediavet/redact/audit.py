@@ -40,6 +40,7 @@ FAMILIES = [  # (finding id, severity, what it is, tag names)
     ("audit.software", Severity.WARN, "software names", SOFTWARE_TAGS),
 ]
 MAX_VALUE = 80
+NOT_MEDIA = ("unsupported", "empty")  # probe's error kinds for files that are no picture or clip
 
 
 # container tags that only describe the file's structure
@@ -179,7 +180,12 @@ def audit_file(path, max_pixels: int | None = None):
             report.findings = audit_media(media)
             report.metadata = media.metadata.to_json()
         except MediaError as exc:
-            report.error = {"kind": exc.kind, "message": exc.message}
+            if exc.kind in NOT_MEDIA:  # in a shared folder, anything but a clean picture or clip is a finding
+                report.findings = [Finding("audit.not_media", Severity.HIGH,
+                                           f"not a picture or clip mediavet can prove clean: {exc.message}",
+                                           {"reason": exc.message})]
+            else:
+                report.error = {"kind": exc.kind, "message": exc.message}
         except Exception as exc:
             report.error = {"kind": "internal", "message": f"mediavet failed on this file: {type(exc).__name__}: {exc}"[:300]}
     return report

@@ -11,7 +11,7 @@ import re
 import secrets
 from pathlib import Path
 
-from mediavet.media import PHOTO_FORMATS, VIDEO_FORMATS, sniff
+from mediavet.media import PHOTO_FORMATS, VIDEO_FORMATS, MediaError, head, sniff
 from mediavet.redact.encode import EXTENSIONS, output_format
 
 NEUTRAL = re.compile(r"^safe-(\d+)\.[a-z]+$")
@@ -20,9 +20,8 @@ NEUTRAL = re.compile(r"^safe-(\d+)\.[a-z]+$")
 def extension_for(path: Path, heif_format: str | None) -> str | None:
     """The copy's extension, from the input's bytes; None when it is not a photo we copy."""
     try:
-        with open(path, "rb") as handle:
-            fmt = sniff(handle.read(64))
-    except OSError:
+        fmt = sniff(head(path))
+    except MediaError:
         return None
     if fmt in VIDEO_FORMATS:
         return ".mp4"

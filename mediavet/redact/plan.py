@@ -80,6 +80,8 @@ def check_inputs(entries: dict[str, dict], files) -> list[str]:
     """Problems matching the inputs to the plan: missing entries, changed files."""
     import hashlib
 
+    from mediavet.media import MediaError, require_regular
+
     problems = []
     for path in files:
         planned = entries.get(str(Path(path).resolve()))
@@ -87,7 +89,11 @@ def check_inputs(entries: dict[str, dict], files) -> list[str]:
             problems.append(f"{path}: not in the plan")
             continue
         try:
+            require_regular(Path(path))
             digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except MediaError as exc:
+            problems.append(f"{path}: {exc.message}")
+            continue
         except OSError as exc:
             problems.append(f"{path}: {exc.strerror or exc}")
             continue

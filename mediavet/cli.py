@@ -110,6 +110,13 @@ def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, ti
     files = expand(paths)
     if not files:
         raise click.UsageError("no media files found in the given paths")
+    if html_path:
+        from mediavet.outputs import OutputError, check_file
+
+        try:
+            check_file(html_path, "report", files, paths)
+        except OutputError as exc:
+            raise click.UsageError(f"--html: {exc}") from None
     reports = []
     from mediavet.report.json_report import dumps
 

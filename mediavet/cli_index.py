@@ -87,7 +87,8 @@ def index():
 
 @index.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--label", help="Label shown on matches (default: the file name).")
+@click.option("--label", default="", help="Label shown on matches (default: none; a file name may name the source, "
+                                         "so it is never used).")
 @click.option("--source", help="Where these pictures came from (a note kept with each entry).")
 @click.option("--store-path", is_flag=True, help="Also keep each file's absolute path (off by default: names can identify).")
 @DB_OPTION
@@ -102,7 +103,7 @@ def add(paths, label, source, store_path, db, max_pixels):
     unreadable: list = []
     for path, media in _readable(_files(paths), max_pixels, "adding", unreadable):
         try:
-            new, item = add_media(archive, media, label if label is not None else path.name, source, store_path)
+            new, item = add_media(archive, media, label, source, store_path)
         except Exception as exc:
             click.echo(f"mediavet: {path}: cannot fingerprint this picture ({type(exc).__name__}: {exc})"[:300],
                        err=True)
@@ -222,13 +223,23 @@ def import_(hash_file, source, db):
 
 @index.command()
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
+@click.option("--with-labels", is_flag=True,
+              help="Include each entry's label (labels can name people or places: left out unless asked).")
 @DB_OPTION
-def export(output, db):
-    """Write every stored hash as a TSV list to share (keypoint signatures stay home)."""
+def export(output, with_labels, db):
+    """Write every stored hash as a TSV list to share (keypoint signatures and labels stay home)."""
     from mediavet import hashlist
 
+    if output is not None:
+        from mediavet.outputs import OutputError, check_file
+
+        try:
+            check_file(output, "hash list")
+        except OutputError as exc:
+            raise click.UsageError(f"--output: {exc}") from None
     archive = _open(db)
-    lines = [hashlist.HEADER] + [hashlist.format_line(value, label) for value, label in archive.export()]
+    lines = [hashlist.HEADER] + [hashlist.format_line(value, label if with_labels else "")
+                                 for value, label in archive.export()]
     archive.close()
     text = "\n".join(lines) + "\n"
     if output is None:

@@ -133,10 +133,10 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
             protect = replace(protect, turned=True)
     options = RedactOptions(quality=quality, heif_format=heif_format, all_frames=all_frames, overwrite=overwrite,
                             max_pixels=max_pixels, protect=protect, plan=plan, crf=crf, keep_audio=keep_audio)
+    _check_outputs(files, paths, outdir, plan_out, preview_dir, manifest)
     if plan_out:
         _plan_only(files, plan_out, preview_dir, options, jobs)
     outdir = Path(outdir)
-    _check_outdir(outdir, paths, files)
     scheme = "keep" if keep_names else names
     inputs = {path.resolve() for path in files}
     for target in planned_names(files, outdir, scheme, heif_format, overwrite):
@@ -265,18 +265,20 @@ def _previews(outcomes, preview_dir, max_pixels) -> None:
         write(frame, outcome.found, folder / name(number))
 
 
-def _check_outdir(outdir: Path, paths, files) -> None:
-    """The output directory must not be, or lie inside, an input directory, nor be a file."""
-    if outdir.exists() and not outdir.is_dir():
-        raise click.UsageError(f"--output-dir {outdir} exists and is not a directory")
-    resolved = outdir.resolve()
-    for raw in paths:
-        given = Path(raw).resolve()
-        if Path(raw).is_dir() and (resolved == given or given in resolved.parents):
-            raise click.UsageError(f"--output-dir {outdir} is inside the input directory {raw}; "
-                                   "copies must not land among the originals")
-    if any(path.resolve() == resolved for path in files):
-        raise click.UsageError(f"--output-dir {outdir} is an input")
+def _check_outputs(files, paths, outdir, plan_out, preview_dir, manifest) -> None:
+    """Every path this run writes, checked before anything is (mediavet/outputs.py)."""
+    from mediavet.outputs import OutputError, check_file, check_folder
+
+    checks = [("--output-dir", lambda: check_folder(outdir, files, paths)) if outdir else None,
+              ("--preview", lambda: check_folder(preview_dir, files, paths, [outdir])) if preview_dir else None,
+              ("--manifest", lambda: check_file(manifest, "manifest", files, paths, [outdir, preview_dir]))
+              if manifest else None,
+              ("--plan-only", lambda: check_file(plan_out, "plan", files, paths, [preview_dir])) if plan_out else None]
+    for option, check in filter(None, checks):
+        try:
+            check()
+        except OutputError as exc:
+            raise click.UsageError(f"{option}: {exc}") from None
 
 
 def _write_manifest(manifest, outcomes) -> None:

@@ -14,6 +14,8 @@ from conftest import ROOT, run
 from generate import camera_jpeg, jpeg_bytes, scene
 from mediavet.exitcodes import ExitCode
 
+NO_REGIONS = ("--no-faces", "--no-text", "--no-codes")
+
 
 def audit_json(*paths):
     result = run("audit", "--json", *paths)
@@ -70,3 +72,71 @@ def test_a_fifo_is_reported_and_never_opened(tmp_path, command):
                           timeout=120, cwd=ROOT)
     assert "pipe.jpg" in done.stderr + done.stdout and "FIFO" in done.stderr + done.stdout
     assert done.returncode == ExitCode.INPUT_ERROR, done.stderr
+
+
+def test_verify_html_never_replaces_a_picture(tmp_path):
+    """`verify --html tip1.jpg tip2.jpg`: the report name was forgotten."""
+    tip1, tip2 = tmp_path / "tip1.jpg", tmp_path / "tip2.jpg"
+    tip1.write_bytes(camera_jpeg())
+    tip2.write_bytes(camera_jpeg(gps=None))
+    before = tip1.read_bytes()
+    result = run("verify", "--html", tip1, tip2)
+    assert result.exit_code == ExitCode.USAGE and "not a report mediavet wrote" in result.output
+    assert tip1.read_bytes() == before
+    report = tmp_path / "report.html"
+    assert run("verify", "--html", report, tip1, tip2, "--fail-on", "never").exit_code == 0
+    assert run("verify", "--html", report, tip1, "--fail-on", "never").exit_code == 0  # its own report: replaced
+    assert run("verify", "--html", tip2, tip2).exit_code == ExitCode.USAGE  # an input
+
+
+@pytest.mark.parametrize("option", ["--manifest", "--plan-only"])
+def test_redact_never_writes_its_manifest_or_plan_over_an_input(tmp_path, option):
+    tip = tmp_path / "tip.jpg"
+    tip.write_bytes(camera_jpeg())
+    before = tip.read_bytes()
+    args = ["redact", tmp_path / "other.jpg", option, tip, *NO_REGIONS]
+    (tmp_path / "other.jpg").write_bytes(camera_jpeg(gps=None))
+    result = run(*args, *(["-o", tmp_path / "out"] if option == "--manifest" else []))
+    assert result.exit_code == ExitCode.USAGE and tip.read_bytes() == before
+
+
+def test_copies_never_land_among_the_originals_or_replace_what_mediavet_did_not_write(tmp_path):
+    folder = tmp_path / "tips"
+    folder.mkdir()
+    (folder / "tip.jpg").write_bytes(camera_jpeg())
+    unrelated = folder / "safe-0001.jpg"
+    unrelated.write_bytes(camera_jpeg(model="the source's own camera"))
+    before = unrelated.read_bytes()
+    result = run("redact", folder / "tip.jpg", "-o", folder, "--overwrite", *NO_REGIONS)
+    assert result.exit_code == ExitCode.USAGE and "originals" in result.output
+    assert unrelated.read_bytes() == before
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    dirty = shared / "safe-0001.jpg"
+    dirty.write_bytes(camera_jpeg())  # not a copy mediavet wrote: it still has GPS
+    result = run("redact", folder / "tip.jpg", "-o", shared, "--overwrite", *NO_REGIONS)
+    assert result.exit_code == ExitCode.INPUT_ERROR and "not an earlier safe copy" in result.stderr
+    assert dirty.read_bytes() == camera_jpeg()
+    dirty.unlink()
+    assert run("redact", folder / "tip.jpg", "-o", shared, *NO_REGIONS).exit_code == 0
+    assert run("redact", folder / "tip.jpg", "-o", shared, "--overwrite", *NO_REGIONS).exit_code == 0  # its own copy
+
+
+def test_a_folder_named_like_a_copy_costs_one_file_not_the_batch(tmp_path):
+    (tmp_path / "a.jpg").write_bytes(camera_jpeg())
+    (tmp_path / "b.jpg").write_bytes(camera_jpeg(gps=None))
+    shared = tmp_path / "shared"
+    (shared / "safe-0001.jpg").mkdir(parents=True)
+    result = run("redact", tmp_path / "a.jpg", tmp_path / "b.jpg", "-o", shared, "--overwrite", *NO_REGIONS)
+    assert result.exit_code == ExitCode.INPUT_ERROR
+    assert (shared / "safe-0002.jpg").is_file() and (shared / "safe-0001.jpg").is_dir()
+
+
+def test_previews_and_manifests_never_go_into_the_shared_folder(tmp_path):
+    tip = tmp_path / "tip.jpg"
+    tip.write_bytes(camera_jpeg())
+    shared = tmp_path / "shared"
+    for extra in (["--preview", shared], ["--preview", shared / "review"], ["--manifest", shared / "manifest.json"]):
+        result = run("redact", tip, "-o", shared, *NO_REGIONS, *extra)
+        assert result.exit_code == ExitCode.USAGE, extra
+        assert not shared.exists() or list(shared.iterdir()) == []

@@ -37,9 +37,10 @@ def archive(tmp_path):
     save(town(), folder / "town.jpg", quality=92)
     save(scene(1, (640, 480)), folder / "ellipse.png")
     db = tmp_path / "index.db"
-    result = run("index", "add", folder, "--db", db, "--source", "photo desk")
-    assert result.exit_code == 0, result.output
-    assert "2 added" in result.stdout
+    for name in ("town.jpg", "ellipse.png"):  # labelled explicitly: a file name is never a default label
+        result = run("index", "add", folder / name, "--db", db, "--source", "photo desk", "--label", name)
+        assert result.exit_code == 0, result.output
+        assert "1 added" in result.stdout
     return db, folder
 
 
@@ -81,7 +82,7 @@ def test_store_path_keeps_the_absolute_path(tmp_path):
 def test_export_import_round_trip_and_hash_queries(archive, tmp_path):
     db, _ = archive
     exported = tmp_path / "ours.tsv"
-    assert run("index", "export", "-o", exported, "--db", db).exit_code == 0
+    assert run("index", "export", "-o", exported, "--db", db, "--with-labels").exit_code == 0
     lines = exported.read_text().splitlines()
     assert lines[0].startswith("#") and len(lines) == 1 + 6
     assert all(len(line.split("\t")) == 3 for line in lines[1:])
@@ -199,3 +200,37 @@ def test_flat_pictures_are_flagged_on_add_and_in_query(tmp_path):
     assert result.exit_code == 0 and "PDQ quality" in result.stderr and "not trusted" in result.stderr
     answer = json.loads(run("index", "query", flat, "--json", "--db", db).stdout)["results"][0]
     assert answer["pdq_quality"] < 50 and answer["matches"] == [] and answer["exact"][0]["same"] == "bytes"
+
+
+def test_labels_stay_home_unless_asked_and_file_names_are_never_labels(tmp_path):
+    """A source's name in a file name must not travel to partner newsrooms (issue #10)."""
+    folder = tmp_path / "tips"
+    folder.mkdir()
+    save(town(), folder / "from-li-wei-dormitory-3.jpg", quality=90)
+    db = tmp_path / "index.db"
+    assert run("index", "add", folder, "--db", db).exit_code == 0
+    shared = run("index", "export", "--db", db)
+    assert "li-wei" not in shared.stdout
+    labelled = save(scene(2, (640, 480)), tmp_path / "second.png")
+    run("index", "add", labelled, "--db", db, "--label", "dormitory tip")
+    assert "dormitory" not in run("index", "export", "--db", db).stdout
+    assert "dormitory tip" in run("index", "export", "--db", db, "--with-labels").stdout
+    query = json.loads(run("index", "query", folder / "from-li-wei-dormitory-3.jpg", "--json", "--db", db).stdout)
+    assert all("li-wei" not in (m["label"] or "") for m in query["results"][0]["matches"])
+
+
+@pytest.mark.parametrize("line, problem", [
+    ("dhash\t-fffffffffffffff\tminus", "hexadecimal"),
+    ("phash\t" + "f" * 50_000 + "\thuge", "characters"),
+    ("phash\t" + "f" * 1024 + "\t200-kbit", "bits"),
+    ("phash\tffffffffffffffff\t" + "x" * 5000, "characters"),
+])
+def test_a_bad_hash_line_is_reported_and_the_good_lines_kept(tmp_path, line, problem):
+    hashes = tmp_path / "theirs.tsv"
+    hashes.write_text(f"phash\t00ff00ff00ff00ff\tgood\n{line}\n")
+    db = tmp_path / "index.db"
+    result = run("index", "import", hashes, "--db", db)
+    assert result.exit_code == ExitCode.INPUT_ERROR
+    assert "1 hashes imported" in result.stdout and f"{hashes}:2:" in result.stderr and problem in result.stderr
+    query = run("index", "query", "--hashes", hashes, "--db", db)
+    assert query.exit_code == ExitCode.INPUT_ERROR and problem in query.stderr

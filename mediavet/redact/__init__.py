@@ -216,9 +216,16 @@ def _conclude(outcome: Outcome, temporary: str, problems: list[str], extension: 
 def place(outcome: Outcome, target: Path, overwrite: bool) -> None:
     """Give a pending copy its name: atomically, and never over an existing file unless asked
     (a hard link fails when the name exists). The temporary file goes either way."""
+    from mediavet.outputs import replaceable_copy
+
     temporary = Path(outcome.output)
     try:
-        if overwrite:
+        if overwrite and (target.exists() or target.is_symlink()):
+            reason = replaceable_copy(target)
+            if reason:
+                raise MediaError("exists", f"{reason}; it is left alone")
+            os.replace(temporary, target)
+        elif overwrite:
             os.replace(temporary, target)
         else:
             try:

@@ -153,6 +153,7 @@ def render(reports) -> str:
             f"{_e(verdict)}</span></h2>{_findings(report)}{_facts(report)}"
             f'<div class="pictures">{_pictures(report)}</div>{_matches(report)}</section>')
     return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<meta name=\"generator\" content=\"mediavet {_e(__version__)}\">"
             f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
             f"style-src 'unsafe-inline'\"><title>mediavet report</title><style>{STYLE}</style></head><body>"
             f"<h1>mediavet {_e(__version__)}: {len(reports)} files</h1>"

@@ -11,7 +11,10 @@ def write_atomic(path: str | Path, data: bytes, overwrite: bool = True) -> None:
     path = Path(path)
     if not overwrite and path.exists():
         raise FileExistsError(f"{path} exists")
-    handle, temporary = tempfile.mkstemp(prefix=".mediavet-", suffix=".part", dir=path.parent or ".")
+    from mediavet import signals
+
+    signals.watch(path.parent or ".")
+    handle, temporary = tempfile.mkstemp(prefix=signals.prefix(), suffix=".part", dir=path.parent or ".")
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)

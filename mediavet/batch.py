@@ -17,7 +17,15 @@ def default_jobs() -> int:
 
 
 def _mark_worker() -> None:
-    os.environ["MEDIAVET_WORKER"] = "1"  # models then use one thread each
+    """In each worker: models use one thread each, and the signals do what they do by default
+    (a forked worker inherits the driver's handlers; the driver stops workers with SIGTERM and
+    sweeps up after them, see mediavet/signals.py)."""
+    import signal
+
+    os.environ["MEDIAVET_WORKER"] = "1"
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def run_ordered(function, items, jobs: int, heavy: bool = False, **kwargs):

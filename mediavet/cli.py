@@ -46,7 +46,24 @@ def parse_location(value: str, param_hint: str) -> tuple[float, float]:
     return lat, lon
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Stoppable(click.Group):
+    """Every command runs under mediavet.signals: SIGINT, SIGTERM and SIGHUP end it with this
+    run's temporary files removed and one line on stderr."""
+
+    def invoke(self, ctx):
+        from mediavet import signals
+
+        signals.install()
+        try:
+            return super().invoke(ctx)
+        except signals.Stopped as stop:
+            removed = signals.sweep()
+            click.echo(f"mediavet: stopped by {stop.name}; {removed} temporary file{'s' if removed != 1 else ''} "
+                       "removed, nothing half-written kept", err=True)
+            sys.exit(stop.code)
+
+
+@click.group(cls=Stoppable, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mediavet")
 def main():
     """Verify photos sent by sources, and make safe copies of them.

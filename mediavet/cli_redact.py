@@ -143,6 +143,9 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
         if target.resolve() in inputs:
             raise click.UsageError(f"{target} would overwrite an input; choose another --output-dir")
     outdir.mkdir(parents=True, exist_ok=True)
+    from mediavet import signals
+
+    signals.watch(outdir)
     namer = Namer(outdir, scheme, overwrite)
     clips = {n for n, path in enumerate(files) if extension_for(path, None) == ".mp4"}  # videos become MP4
     photos = [path for n, path in enumerate(files) if n not in clips]

@@ -140,3 +140,71 @@ def test_previews_and_manifests_never_go_into_the_shared_folder(tmp_path):
         result = run("redact", tip, "-o", shared, *NO_REGIONS, *extra)
         assert result.exit_code == ExitCode.USAGE, extra
         assert not shared.exists() or list(shared.iterdir()) == []
+
+
+def children(pid: int) -> set[int]:
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.add(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def stopped_midway(args, signum, wait: float, tmp_path):
+    import signal
+    import time
+
+    process = subprocess.Popen([sys.executable, "-m", "mediavet", *map(str, args)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + wait
+    workers = set()
+    while time.monotonic() < deadline and process.poll() is None:
+        workers |= children(process.pid)
+        time.sleep(0.1)
+    assert process.poll() is None, "the run ended before it could be stopped"
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=60)
+    time.sleep(0.5)
+    return process.returncode, stderr, workers, [pid for pid in workers if alive(pid)]
+
+
+@pytest.mark.parametrize("name, code", [("SIGTERM", 143), ("SIGHUP", 129), ("SIGINT", 130)])
+def test_a_stopped_batch_leaves_no_workers_and_no_temporary_files(tmp_path, name, code):
+    import signal
+
+    inputs = tmp_path / "tips"
+    inputs.mkdir()
+    for number in range(24):
+        scene(number % 4, (1600, 1200)).save(inputs / f"tip{number:02d}.jpg", quality=90)
+    outdir = tmp_path / "shared"
+    returncode, stderr, workers, orphans = stopped_midway(["redact", inputs, "-o", outdir, "--jobs", "2"],
+                                                          getattr(signal, name), 6, tmp_path)
+    assert returncode == code and f"stopped by {name}" in stderr, stderr
+    assert workers and orphans == []
+    assert not outdir.exists() or list(outdir.iterdir()) == []
+
+
+def test_a_stopped_clip_leaves_no_playable_unproven_copy(tmp_path):
+    import signal
+
+    from generate import moving_faces_clip
+
+    source = tmp_path / "long.mp4"
+    source.write_bytes(moving_faces_clip([scene(1, (120, 90)), scene(2, (80, 60))], size=(640, 360), frames=300)[0])
+    outdir = tmp_path / "shared"
+    returncode, stderr, _, _ = stopped_midway(["redact", source, "-o", outdir], signal.SIGTERM, 4, tmp_path)
+    assert returncode == 143, stderr
+    assert list(outdir.iterdir()) == []

@@ -17,6 +17,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mediavet import signals
 from mediavet.media import DEFAULT_MAX_PIXELS, MediaError, probe
 from mediavet.redact.audit import audit_media
 from mediavet.redact.encode import EXTENSIONS, decode, encode, output_format
@@ -150,7 +151,7 @@ def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOption
         return
     fmt = output_format(media.format, options.heif_format)
     data = encode(picture, fmt, options.quality)
-    handle, temporary = tempfile.mkstemp(prefix=".mediavet-", suffix=".part", dir=outdir)
+    handle, temporary = tempfile.mkstemp(prefix=signals.prefix(), suffix=".part", dir=outdir)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
@@ -176,7 +177,7 @@ def _copy_video(outcome: Outcome, media, path: Path, outdir: Path, options: Reda
     else:
         regions, total, _size = video.find_video_regions(path, options.protect, fps)
         rounds = VIDEO_ROUNDS
-    handle, temporary = tempfile.mkstemp(prefix=".mediavet-", suffix=".part", dir=outdir)
+    handle, temporary = tempfile.mkstemp(prefix=signals.prefix(), suffix=".part", dir=outdir)
     os.close(handle)
     try:
         for round_number in range(rounds):  # covering text shows the detectors weaker text beside it

@@ -14,6 +14,7 @@ import click
 
 from mediavet import __version__
 from mediavet.exitcodes import ExitCode
+from mediavet.safe_text import clean
 
 SEVERITY_CHOICES = ["info", "warn", "high", "never"]
 
@@ -48,7 +49,8 @@ def parse_location(value: str, param_hint: str) -> tuple[float, float]:
 
 class Stoppable(click.Group):
     """Every command runs under mediavet.signals: SIGINT, SIGTERM and SIGHUP end it with this
-    run's temporary files removed and one line on stderr."""
+    run's temporary files removed and one line on stderr. So does an error of the system
+    (a full disk, a read-only folder) that no file's own error handling caught: exit 3."""
 
     def invoke(self, ctx):
         from mediavet import signals
@@ -61,6 +63,11 @@ class Stoppable(click.Group):
             click.echo(f"mediavet: stopped by {stop.name}; {removed} temporary file{'s' if removed != 1 else ''} "
                        "removed, nothing half-written kept", err=True)
             sys.exit(stop.code)
+        except OSError as exc:
+            signals.sweep()
+            where = f"{clean(exc.filename)}: " if exc.filename else ""
+            click.echo(f"mediavet: {where}{clean(exc.strerror or exc)}; nothing half-written kept", err=True)
+            sys.exit(ExitCode.INPUT_ERROR)
 
 
 @click.group(cls=Stoppable, context_settings={"help_option_names": ["-h", "--help"]})
@@ -171,7 +178,7 @@ def _check_index(db: str | None) -> str | None:
     try:
         open_index(db).close()
     except IndexUnusable as exc:
-        click.echo(f"mediavet: {exc}", err=True)
+        click.echo(f"mediavet: {clean(exc)}", err=True)
         sys.exit(ExitCode.INPUT_ERROR)
     return db
 
@@ -194,7 +201,7 @@ def _output_verify(reports, as_json, jsonl, fail_on):
     print_summary(console, reports, fail_on)
     for report in reports:  # errors also go to stderr, one line each, for scripts
         if report.error:
-            click.echo(f"mediavet: {report.path}: {report.error['message']}", err=True)
+            click.echo(f"mediavet: {clean(report.path)}: {clean(report.error['message'])}", err=True)
 
 
 def exit_code(reports, fail_on: str) -> int:

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import click
 
 from mediavet.exitcodes import ExitCode
+from mediavet.safe_text import clean
 
 DB_OPTION = click.option("--db", metavar="FILE", envvar="MEDIAVET_INDEX", show_envvar=True,
                          help="The index file (default: $MEDIAVET_INDEX, else the user data directory).")
@@ -23,7 +24,7 @@ def _open(db, create=False):
     try:
         return open_index(db, create=create)
     except IndexUnusable as exc:
-        click.echo(f"mediavet: {exc}", err=True)
+        click.echo(f"mediavet: {clean(exc)}", err=True)
         sys.exit(ExitCode.INPUT_ERROR)
 
 
@@ -71,9 +72,9 @@ def _probe(path, max_pixels):
             media.image(max_side=64)  # decodable at all? (a clip's keyframes are decoded when hashed)
         return media
     except MediaError as exc:
-        click.echo(f"mediavet: {path}: {exc.message}", err=True)
+        click.echo(f"mediavet: {clean(path)}: {clean(exc.message)}", err=True)
     except Exception as exc:  # one bad file must not stop a batch
-        click.echo(f"mediavet: {path}: cannot read this picture ({type(exc).__name__}: {exc})"[:300], err=True)
+        click.echo(clean(f"mediavet: {path}: cannot read this picture ({type(exc).__name__}: {exc})"[:300]), err=True)
     return None
 
 
@@ -105,7 +106,7 @@ def add(paths, label, source, store_path, db, max_pixels):
         try:
             new, item = add_media(archive, media, label, source, store_path)
         except Exception as exc:
-            click.echo(f"mediavet: {path}: cannot fingerprint this picture ({type(exc).__name__}: {exc})"[:300],
+            click.echo(clean(f"mediavet: {path}: cannot fingerprint this picture ({type(exc).__name__}: {exc})"[:300]),
                        err=True)
             failed += 1
             continue
@@ -113,11 +114,11 @@ def add(paths, label, source, store_path, db, max_pixels):
         skipped += not new
         quality = archive.quality(item) if new else None
         if quality is not None and quality < PDQ_MIN_QUALITY:
-            click.echo(f"mediavet: {path}: nearly flat picture (PDQ quality {quality} < {PDQ_MIN_QUALITY}): "
+            click.echo(f"mediavet: {clean(path)}: nearly flat picture (PDQ quality {quality} < {PDQ_MIN_QUALITY}): "
                        "its hashes are kept but not trusted; only copies of the same bytes or pixels, "
                        "or its keypoints, will find it", err=True)
     failed += len(unreadable)
-    click.echo(f"{added} added, {skipped} already in the index, {failed} unreadable ({archive.path})")
+    click.echo(f"{added} added, {skipped} already in the index, {failed} unreadable ({clean(archive.path)})")
     archive.close()
     sys.exit(ExitCode.INPUT_ERROR if failed else ExitCode.OK)
 
@@ -146,7 +147,7 @@ def query(paths, hash_file, as_json, max_distance, db, max_pixels):
         for number, value, label in hashlist.read(hash_file):
             name = f"{hash_file.name}:{number}"
             if isinstance(value, hashlist.BadLine):
-                click.echo(f"mediavet: {name}: {value.reason}", err=True)
+                click.echo(f"mediavet: {clean(name)}: {clean(value.reason)}", err=True)
                 failed += 1
                 continue
             matches = archive.query(Fingerprint((value,), ()), max_distance)
@@ -173,7 +174,7 @@ def _print_results(results, as_json):
     from rich.console import Console
     from rich.table import Table
 
-    from mediavet.report.terminal import clean
+    from mediavet.safe_text import clean
 
     console = Console(highlight=False, soft_wrap=True)
     for result in results:
@@ -216,7 +217,7 @@ def import_(hash_file, source, db):
     count = archive.add_hash_list(good_entries(), source=source or hash_file.name)
     archive.close()
     for line in bad:
-        click.echo(f"mediavet: {hash_file.name}:{line.line}: {line.reason}; line skipped", err=True)
+        click.echo(f"mediavet: {clean(hash_file.name)}:{line.line}: {clean(line.reason)}; line skipped", err=True)
     click.echo(f"{count} hashes imported, {len(bad)} malformed lines skipped")
     sys.exit(ExitCode.INPUT_ERROR if bad else ExitCode.OK)
 
@@ -266,7 +267,7 @@ def stats(as_json, db):
     from rich.console import Console
     from rich.table import Table
 
-    from mediavet.report.terminal import clean
+    from mediavet.safe_text import clean
 
     table = Table(show_header=False, title=clean(numbers["path"]), title_justify="left")
     for key in ("items", "with_keypoints", "low_quality", "first_added", "last_added", "bytes"):
@@ -298,7 +299,7 @@ def remove(paths, label, sha256s, db):
         try:
             digests.append(hashlib.sha256(path.read_bytes()).hexdigest())
         except OSError as exc:
-            click.echo(f"mediavet: {path}: {exc.strerror or exc}", err=True)
+            click.echo(f"mediavet: {clean(path)}: {clean(exc.strerror or exc)}", err=True)
             failed += 1
     for digest in digests:
         removed += archive.remove(sha256=digest.lower())

@@ -215,7 +215,7 @@ def _plan_only(files, plan_out, preview_dir, options, jobs) -> None:
     from mediavet.redact.plan import document
     from mediavet.report.json_report import dumps
     from mediavet.report.progress import progress
-    from mediavet.report.terminal import clean
+    from mediavet.safe_text import clean
 
     outcomes = []
     with progress(len(files), "detecting") as advance:
@@ -295,7 +295,7 @@ def _write_manifest(manifest, outcomes) -> None:
 
 def _report(outcomes, skipped, outdir, as_json, verbose) -> None:
     from mediavet.redact import ERROR, REFUSED, WRITTEN
-    from mediavet.report.terminal import clean
+    from mediavet.safe_text import clean
 
     if as_json:
         from mediavet import __version__
@@ -325,7 +325,7 @@ def _report(outcomes, skipped, outdir, as_json, verbose) -> None:
 
 def _to_look_at(outcomes, advice: str) -> None:
     """The places the face models were unsure of, per file, on stderr: a person decides."""
-    from mediavet.report.terminal import clean
+    from mediavet.safe_text import clean
 
     unsure = [(o, o.regions.get("review", 0)) for o in outcomes if o.regions.get("review")]
     if not unsure:
@@ -369,7 +369,8 @@ def audit(paths, as_json, max_pixels, jobs):
         from rich.console import Console
         from rich.text import Text
 
-        from mediavet.report.terminal import clean, print_report
+        from mediavet.report.terminal import print_report
+        from mediavet.safe_text import clean
 
         console = Console(highlight=False, soft_wrap=False)
         for report in reports:

@@ -208,3 +208,62 @@ def test_a_stopped_clip_leaves_no_playable_unproven_copy(tmp_path):
     returncode, stderr, _, _ = stopped_midway(["redact", source, "-o", outdir], signal.SIGTERM, 4, tmp_path)
     assert returncode == 143, stderr
     assert list(outdir.iterdir()) == []
+
+
+def test_hostile_file_names_reach_the_terminal_as_text(tmp_path):
+    """A name that would set the terminal's title, clear the screen and forge a line."""
+    name = "tip\x1b]0;owned\x07\x1b[2J\nmediavet: all clean {task}.jpg"
+    hostile = tmp_path / name
+    hostile.write_bytes(b"not a picture")
+    for args in (["verify", hostile], ["index", "add", hostile, "--db", tmp_path / "index.db"],
+                 ["redact", hostile, "-o", tmp_path / "out", *NO_REGIONS], ["audit", hostile]):
+        result = run(*args)
+        text = result.stdout + result.stderr
+        assert "\x1b" not in text and "\x07" not in text, args
+        # the newline became U+FFFD (rich may still wrap a long line anywhere: those breaks are removed)
+        assert "\ufffdmediavet: all clean" in text.replace("\n", ""), args
+
+
+@pytest.mark.parametrize("broken", [
+    {"regions": [1]}, {"path": None}, {"regions": [{"kind": "face", "box": [1, 1, 5, 5], "score": "high"}]},
+    {"regions": "none"}, {"regions": [{"kind": ["face"], "box": [1, 1, 5, 5]}]},
+])
+def test_a_broken_plan_is_refused_with_its_reason(tmp_path, broken):
+    tip = tmp_path / "tip.jpg"
+    tip.write_bytes(jpeg_bytes(scene(0)))
+    plan = tmp_path / "plan.json"
+    assert run("redact", tip, "--plan-only", plan, *NO_REGIONS).exit_code == 0
+    document = json.loads(plan.read_text())
+    document["files"][0].update(broken)
+    plan.write_text(json.dumps(document))
+    result = run("redact", tip, "--plan", plan, "-o", tmp_path / "out", *NO_REGIONS)
+    assert result.exit_code == ExitCode.USAGE and "--plan" in result.output, result.output
+    preview = run("redact", tip, "--plan", plan, "-o", tmp_path / "out", "--preview", tmp_path / "p", *NO_REGIONS)
+    assert preview.exit_code == ExitCode.USAGE
+
+
+def test_a_full_disk_or_a_read_only_folder_is_one_line_and_exit_3(tmp_path, monkeypatch):
+    import errno
+    import tempfile
+
+    tip = tmp_path / "tip.jpg"
+    tip.write_bytes(camera_jpeg())
+    real_mkstemp = tempfile.mkstemp
+
+    def full(*args, **kwargs):
+        handle, name = real_mkstemp(*args, **kwargs)  # the temporary file exists, then the disk is full
+        os.close(handle)
+        raise OSError(errno.ENOSPC, "No space left on device", name)
+
+    monkeypatch.setattr(tempfile, "mkstemp", full)
+    result = run("verify", tip, "--html", tmp_path / "report.html", "--fail-on", "never")
+    assert result.exit_code == ExitCode.INPUT_ERROR and "No space left on device" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tip.jpg"]  # no report, no debris
+    monkeypatch.undo()
+
+    def read_only(self, *args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(self))
+
+    monkeypatch.setattr("pathlib.Path.mkdir", read_only)
+    result = run("redact", tip, "-o", tmp_path / "new" / "shared", *NO_REGIONS)
+    assert result.exit_code == ExitCode.INPUT_ERROR and "Read-only file system" in result.stderr

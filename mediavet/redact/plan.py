@@ -51,8 +51,12 @@ def load(path: Path) -> tuple[dict[str, dict], dict]:
         raise PlanError(f"{path}: not a mediavet plan of version {VERSION}")
     problems, entries = [], {}
     for number, item in enumerate(data["files"], start=1):
-        where = f"file {number} ({item.get('path') if isinstance(item, dict) else '?'})"
+        where = f"file {number} ({str(item.get('path'))[:200] if isinstance(item, dict) else '?'})"
         try:
+            if not isinstance(item, dict) or not isinstance(item.get("path"), str) or not item["path"]:
+                raise ValueError("each file needs a \"path\" (text)")
+            if not isinstance(item.get("regions", []), list):
+                raise ValueError("\"regions\" must be a list")
             size = tuple(item["size"])
             regions = [Region.from_json(region) for region in item.get("regions", [])]
             if len(size) != 2 or not all(isinstance(v, int) and v > 0 for v in size):

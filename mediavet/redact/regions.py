@@ -64,6 +64,8 @@ class Region:
 
     @classmethod
     def from_json(cls, data: dict) -> "Region":
+        if not isinstance(data, dict):
+            raise ValueError(f"a region must be an object with kind, box, action..., found {str(data)[:40]!r}")
         box = data.get("box")
         if not (isinstance(box, list) and len(box) == 4 and all(isinstance(v, int) for v in box)):
             raise ValueError(f"box must be [x, y, width, height] in whole pixels, found {box!r}")
@@ -75,13 +77,19 @@ class Region:
         if scores is not None and not (isinstance(scores, dict) and all(
                 isinstance(k, str) and isinstance(v, (int, float)) for k, v in scores.items())):
             raise ValueError(f"scores must map detector names to numbers, found {scores!r}")
+        score = data.get("score")
+        if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float)) or not 0 <= score <= 1):
+            raise ValueError(f"score must be a number from 0 to 1, found {score!r}")
+        for key in ("kind", "detector", "action", "shape"):
+            if key in data and not isinstance(data[key], str):
+                raise ValueError(f"{key} must be text, found {data[key]!r}")
         track = data.get("track")
         if track is not None and not (isinstance(track, int) and track >= 0):
             raise ValueError(f"track must be a whole number, found {track!r}")
         reason = data.get("reason")
         if reason is not None and not isinstance(reason, str):
             raise ValueError(f"reason must be text, found {reason!r}")
-        region = cls(kind=data.get("kind", "manual"), box=tuple(box), score=data.get("score"),
+        region = cls(kind=data.get("kind", "manual"), box=tuple(box), score=score,
                      detector=data.get("detector", "manual"), action=data.get("action", "fill"),
                      shape=data.get("shape", "rect"), frames=tuple(frames) if frames else None,
                      scores=tuple(sorted(scores.items())) if scores else None, reason=reason, track=track)

@@ -45,12 +45,15 @@ class frame_progress:
         from rich.console import Console
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        self.bar = Progress(SpinnerColumn(), TextColumn(f"{self.path.name}"),
+        from mediavet.safe_text import clean
+
+        # the name is a field, never part of the format string or markup: a crafted name stays text
+        self.bar = Progress(SpinnerColumn(), TextColumn("{task.fields[name]}", markup=False),
                             TextColumn("{task.completed} frames"),
                             TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
                             console=Console(stderr=True), transient=True)
         self.bar.start()
-        task = self.bar.add_task("frames", total=None, rate="")
+        task = self.bar.add_task("frames", total=None, rate="", name=clean(self.path.name))
 
         def tick():
             self.bar.advance(task)

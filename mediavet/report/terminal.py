@@ -7,18 +7,14 @@ control characters removed, never as rich markup.
 from __future__ import annotations
 
 from rich.console import Console
+
+from mediavet.safe_text import clean  # noqa: F401 (used here and by the commands)
 from rich.table import Table
 from rich.text import Text
 
 from mediavet.verify.finding import Severity
 
 STYLES = {Severity.INFO: "cyan", Severity.WARN: "yellow", Severity.HIGH: "bold red"}
-
-
-def clean(value) -> str:
-    """Untrusted text made safe to print: no control characters, no escape sequences."""
-    text = str(value)
-    return "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in text)
 
 
 def verdict(report) -> Text:

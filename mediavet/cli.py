@@ -163,7 +163,7 @@ def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, ti
     if html_path:
         from mediavet.report.html_report import write_html
 
-        write_html(reports, html_path)
+        write_html(reports, html_path, max_pixels)
     _output_verify(reports, as_json, jsonl, fail_on)
     sys.exit(exit_code(reports, fail_on))
 

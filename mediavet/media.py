@@ -99,19 +99,19 @@ class Media:
         Image.MAX_IMAGE_PIXELS = None  # we enforce our own limit, before decoding
         if self.format == "heif":
             _register_heif()
+        return opened(self.data, self.max_pixels, f"the {self.format} header")
+
+    def thumbnail(self):
+        """The EXIF thumbnail decoded, under the same pixel budget as the picture (a thumbnail
+        can declare 20000x20000); None when there is none. Raises MediaError."""
+        data = self.metadata.exif.thumbnail
+        if not data:
+            return None
+        image = opened(data, self.max_pixels, "the EXIF thumbnail")
         try:
-            image = Image.open(io.BytesIO(self.data))
-        except Exception as exc:  # Pillow raises many types for bad headers
-            raise MediaError("unreadable", f"cannot read the {self.format} header: {_one_line(exc)}") from None
-        width, height = image.size
-        if width <= 0 or height <= 0:
-            raise MediaError("unreadable", f"invalid image size {width}x{height}")
-        if width * height > self.max_pixels:
-            raise MediaError(
-                "too_large",
-                f"refused: {width}x{height} = {width * height / 1e6:.0f} MP exceeds --max-pixels "
-                f"{self.max_pixels / 1e6:.0f} MP (possible decompression bomb)",
-            )
+            image.load()
+        except Exception as exc:
+            raise MediaError("corrupt", f"cannot decode the EXIF thumbnail: {_one_line(exc)}") from None
         return image
 
     @property
@@ -190,6 +190,25 @@ def _register_heif():
 
         pillow_heif.register_heif_opener()
         _heif_registered = True
+
+
+def opened(data: bytes, max_pixels: int, what: str):
+    """A picture's header opened by Pillow (nothing decoded yet), its size checked against
+    the pixel budget before any decoding. Raises MediaError."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = None  # we enforce our own limit, before decoding
+    try:
+        image = Image.open(io.BytesIO(data))
+    except Exception as exc:  # Pillow raises many types for bad headers
+        raise MediaError("unreadable", f"cannot read {what}: {_one_line(exc)}") from None
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise MediaError("unreadable", f"invalid image size {width}x{height}")
+    if width * height > max_pixels:
+        raise MediaError("too_large", f"refused: {what} is {width}x{height} = {width * height / 1e6:.0f} MP, beyond "
+                                      f"--max-pixels {max_pixels / 1e6:.0f} MP (possible decompression bomb)")
+    return image
 
 
 def _one_line(exc: BaseException) -> str:

@@ -267,3 +267,110 @@ def test_a_full_disk_or_a_read_only_folder_is_one_line_and_exit_3(tmp_path, monk
     monkeypatch.setattr("pathlib.Path.mkdir", read_only)
     result = run("redact", tip, "-o", tmp_path / "new" / "shared", *NO_REGIONS)
     assert result.exit_code == ExitCode.INPUT_ERROR and "Read-only file system" in result.stderr
+
+
+def limited(code: str, megabytes: int = 1500) -> subprocess.CompletedProcess:
+    """Run `code` in a fresh Python whose address space is capped: a hostile decode that
+    tries to take gigabytes fails there instead of passing unnoticed."""
+    prelude = (f"import resource; resource.setrlimit(resource.RLIMIT_AS, ({megabytes} << 20, {megabytes} << 20))\n")
+    return subprocess.run([sys.executable, "-c", prelude + code], capture_output=True, text=True, timeout=300, cwd=ROOT)
+
+
+def test_an_exif_thumbnail_obeys_the_pixel_budget(tmp_path):
+    import io
+    import struct
+
+    huge = io.BytesIO()
+    Image.new("L", (20000, 20000)).save(huge, "PNG", optimize=True)  # ~400 KB, 400 MP when decoded
+    from generate import exif_block
+
+    import zlib
+
+    plain = io.BytesIO()
+    scene(0).save(plain, "PNG")
+    plain = plain.getvalue()
+    exif = exif_block({0x010F: (2, "Canon")}, thumbnail=huge.getvalue())  # a PNG's eXIf chunk has no 64 KB limit
+    chunk = struct.pack(">I", len(exif)) + b"eXIf" + exif + struct.pack(">I", zlib.crc32(b"eXIf" + exif))
+    at = plain.index(b"IDAT") - 4
+    tip = tmp_path / "tip.png"
+    tip.write_bytes(plain[:at] + chunk + plain[at:])
+    done = limited(f"""
+from mediavet.cli import main
+import sys
+sys.argv = ["mediavet", "verify", "--json", "--fail-on", "never", "--max-pixels", "1000000", "--html",
+            {str(tmp_path / 'report.html')!r}, {str(tip)!r}]
+main()
+""", megabytes=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    finding = [f for f in json.loads(done.stdout)["files"][0]["findings"] if f["id"] == "exif.thumbnail_mismatch"]
+    assert finding and "pixel budget" in finding[0]["message"]
+
+
+def test_compressed_png_text_is_bounded_in_sum(tmp_path):
+    import zlib
+
+    from generate import png_with_text
+
+    bomb = png_with_text(scene(0), {})
+    chunk = b"Comment\x00\x00" + zlib.compress(b"A" * (1 << 20), 9)
+    import struct
+
+    chunks = b"".join(struct.pack(">I", len(chunk)) + b"zTXt" + chunk + struct.pack(">I", zlib.crc32(b"zTXt" + chunk))
+                      for _ in range(3000))
+    at = bomb.index(b"IDAT") - 4
+    (tmp_path / "bomb.png").write_bytes(bomb[:at] + chunks + bomb[at:])
+    done = limited(f"""
+from mediavet.cli import main
+import sys
+sys.argv = ["mediavet", "audit", "--json", {str(tmp_path / 'bomb.png')!r}]
+main()
+""")
+    assert done.returncode == ExitCode.INPUT_ERROR, done.stderr[-2000:]
+    assert "inflate beyond" in done.stdout
+
+
+def test_all_frames_obeys_the_pixel_budget_in_sum(tmp_path):
+    import struct
+
+    # written by hand: a 4000x4000 canvas and 1,000 one-pixel frames (23 KB; 64 GB as whole frames)
+    gif = bytearray(b"GIF89a" + struct.pack("<HHBBB", 4000, 4000, 0x80, 0, 0) + b"\x00\x00\x00\xff\xff\xff")
+    gif += b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"
+    for number in range(1000):
+        gif += b"\x21\xf9\x04\x00\x01\x00\x00\x00"  # 10 ms
+        gif += b"\x2c" + struct.pack("<HHHHB", number % 4000, 0, 1, 1, 0) + b"\x02\x02\x44\x01\x00"
+    gif += b"\x3b"
+    (tmp_path / "long.gif").write_bytes(bytes(gif))
+    done = limited(f"""
+from mediavet.cli import main
+import sys
+sys.argv = ["mediavet", "redact", "--all-frames", "--no-faces", "--no-text", "--no-codes", "-o",
+            {str(tmp_path / 'out')!r}, {str(tmp_path / 'long.gif')!r}]
+main()
+""")
+    assert done.returncode == ExitCode.INPUT_ERROR and "together" in done.stderr, done.stderr[-2000:]
+
+
+def test_a_huge_sidecar_is_read_only_in_part(tmp_path):
+    tip = tmp_path / "DJI_0001.jpg"
+    tip.write_bytes(camera_jpeg())
+    with open(tmp_path / "DJI_0001.SRT", "wb") as sidecar:  # 6 GiB, sparse: nothing is written to disk
+        sidecar.write(b"[latitude: 39.9042] [longitude: 116.4074]\n")
+        sidecar.truncate(6 << 30)
+    done = limited(f"""
+from mediavet.cli import main
+import sys
+sys.argv = ["mediavet", "verify", "--json", "--fail-on", "never", {str(tip)!r}]
+main()
+""", megabytes=1200)
+    assert done.returncode == 0, done.stderr[-2000:]
+    companion = [f for f in json.loads(done.stdout)["files"][0]["findings"] if f["id"] == "file.companion"]
+    assert companion and companion[0]["evidence"]["positions"] == 1
+
+
+def test_max_pixels_applies_to_video_frames(tmp_path):
+    from generate import clip
+
+    source = tmp_path / "clip.mp4"
+    source.write_bytes(clip())  # 320x240
+    result = run("redact", source, "-o", tmp_path / "out", "--max-pixels", "50000", *NO_REGIONS)
+    assert result.exit_code == ExitCode.INPUT_ERROR and "beyond --max-pixels" in result.stderr

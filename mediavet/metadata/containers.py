@@ -13,6 +13,7 @@ import zlib
 from dataclasses import dataclass, field
 
 MAX_TEXT_INFLATE = 1 << 20  # a compressed text chunk may not inflate beyond 1 MiB
+MAX_TEXT_TOTAL = 8 << 20  # nor all of a file's text chunks together beyond 8 MiB
 
 XMP_SIGNATURE = b"http://ns.adobe.com/xap/1.0/\x00"
 XMP_EXTENSION_SIGNATURE = b"http://ns.adobe.com/xmp/extension/\x00"
@@ -187,7 +188,7 @@ def _mpf_ranges(tiff: bytes) -> list[tuple[int, int]]:
 # --- PNG ------------------------------------------------------------------------------
 
 def _png(data: bytes, blocks: Blocks) -> None:
-    pos = 8
+    pos, inflated = 8, 0
     while True:
         if pos + 12 > len(data):
             blocks.structure_error = "truncated PNG: no IEND chunk"
@@ -202,7 +203,12 @@ def _png(data: bytes, blocks: Blocks) -> None:
             blocks.image_end = pos + 12 + length
             return
         if ctype in (b"tEXt", b"zTXt", b"iTXt"):
+            if inflated > MAX_TEXT_TOTAL:
+                blocks.structure_error = (f"PNG text chunks inflate beyond {MAX_TEXT_TOTAL >> 20} MiB together "
+                                          "(a decompression bomb?)")
+                return
             key, value = _png_text(ctype, body)
+            inflated += len(value)
             if key == "XML:com.adobe.xmp":
                 blocks.xmp = value.encode("utf-8")
             else:

@@ -91,7 +91,13 @@ def _open(outcome: Outcome, path: Path, options: RedactOptions):
     reason = refusal(media)
     if reason:
         raise MediaError("unsupported", reason)
-    return media, None if media.is_video else decode(media, options.all_frames)
+    if media.is_video:
+        width, height = media.size
+        if width * height > options.max_pixels:  # every frame is decoded, covered and encoded
+            raise MediaError("too_large", f"refused: frames of {width}x{height} = {width * height / 1e6:.0f} MP, "
+                                          f"beyond --max-pixels {options.max_pixels / 1e6:.0f} MP")
+        return media, None
+    return media, decode(media, options.all_frames)
 
 
 def _plan_into(outcome: Outcome, path: Path, options: RedactOptions) -> None:

@@ -47,6 +47,9 @@ def decode(media, all_frames: bool = False) -> Picture:
         for number, frame in enumerate(sequence):
             if number >= MAX_FRAMES:
                 raise MediaError("too_large", f"more than {MAX_FRAMES} frames")
+            if (number + 1) * image.width * image.height > media.max_pixels:  # frames are kept whole: they add up
+                raise MediaError("too_large", f"refused: {number + 1} frames of {image.width}x{image.height} are "
+                                              f"beyond --max-pixels {media.max_pixels / 1e6:.0f} MP together")
             frame.load()
             durations.append(int(frame.info.get("duration", 100) or 100))
             upright = orient(_to_srgb(frame, convert), orientation)

@@ -17,6 +17,7 @@ import json
 
 from mediavet import __version__
 from mediavet.atomic import write_atomic
+from mediavet.media import DEFAULT_MAX_PIXELS
 
 SIDE = 360  # pictures are downscaled: a report of hundreds of files stays small
 STYLE = """
@@ -69,12 +70,12 @@ def noise(image):
     return ImageChops.difference(grey, grey.filter(ImageFilter.MedianFilter(3))).point(lambda v: min(255, v * 8))
 
 
-def _pictures(report) -> str:
+def _pictures(report, max_pixels: int) -> str:
     """The picture, its thumbnail, the maps; a clip's keyframes. Nothing when the file cannot be read."""
     from mediavet.media import MediaError, probe
 
     try:
-        media = probe(report.path)
+        media = probe(report.path, max_pixels=max_pixels)  # the run's own budget: a refused picture stays refused
         if media.is_video:
             from mediavet.keyframes import keyframes
 
@@ -82,14 +83,11 @@ def _pictures(report) -> str:
                            for frame in keyframes(media.path, limit=6))
         picture = media.image(max_side=SIDE * 2)
         parts = [_figure(picture, "the picture")]
-        thumbnail = media.metadata.exif.thumbnail
-        if thumbnail:
-            from PIL import Image
-
+        if media.metadata.exif.thumbnail:
             try:
-                parts.append(_figure(Image.open(io.BytesIO(thumbnail)), "embedded EXIF thumbnail"))
-            except Exception:
-                parts.append('<p class="note">the EXIF thumbnail is not a readable image</p>')
+                parts.append(_figure(media.thumbnail(), "embedded EXIF thumbnail"))
+            except MediaError as exc:
+                parts.append(f'<p class="note">the EXIF thumbnail is not shown: {_e(exc.message)}</p>')
         parts.append(_figure(error_levels(picture), "error levels (JPEG q90 re-save, ×15)"))
         parts.append(_figure(noise(picture), "noise residual (median 3×3, ×8)"))
         return "".join(parts)
@@ -97,7 +95,7 @@ def _pictures(report) -> str:
         return ""
 
 
-def _matches(report) -> str:
+def _matches(report, max_pixels: int) -> str:
     """Archive matches beside the tip: the archived picture when its path was kept, else its label."""
     from mediavet.media import probe
 
@@ -110,7 +108,7 @@ def _matches(report) -> str:
         picture = ""
         try:
             if evidence.get("path"):
-                archived = probe(evidence["path"])
+                archived = probe(evidence["path"], max_pixels=max_pixels)
                 if not archived.is_video:
                     picture = _figure(archived.image(max_side=SIDE * 2), caption)
         except Exception:
@@ -144,14 +142,14 @@ def _findings(report) -> str:
     return f"<table><tr><th>severity</th><th>finding</th><th>what it means</th><th>evidence</th></tr>{rows}</table>"
 
 
-def render(reports) -> str:
+def render(reports, max_pixels: int = DEFAULT_MAX_PIXELS) -> str:
     sections = []
     for number, report in enumerate(reports, start=1):
         verdict = "error" if report.error else (str(report.worst) if report.worst else "no findings")
         sections.append(
             f'<section id="file-{number}"><h2>{number}. {_e(report.path)} — <span class="{_e(verdict)}">'
             f"{_e(verdict)}</span></h2>{_findings(report)}{_facts(report)}"
-            f'<div class="pictures">{_pictures(report)}</div>{_matches(report)}</section>')
+            f'<div class="pictures">{_pictures(report, max_pixels)}</div>{_matches(report, max_pixels)}</section>')
     return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"generator\" content=\"mediavet {_e(__version__)}\">"
             f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
@@ -161,9 +159,9 @@ def render(reports) -> str:
             f"comes from them alone.</p>{''.join(sections)}</body></html>\n")
 
 
-def write_html(reports, target) -> None:
+def write_html(reports, target, max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # decoders warn about the damage the report already shows
-        write_atomic(target, render(reports).encode("utf-8"))
+        write_atomic(target, render(reports, max_pixels).encode("utf-8"))

@@ -41,6 +41,19 @@ COMPANIONS = {".srt": "subtitle/telemetry track (drones write position and altit
               ".json": "Google Takeout metadata (time and location)"}
 
 
+SIDECAR_READ = 2_000_000  # bytes of a sidecar read for positions, at the most
+
+
+def _start(path) -> bytes:
+    """The first SIDECAR_READ bytes of a regular sidecar (never the whole of a 6 GiB one)."""
+    from mediavet.media import MediaError, head
+
+    try:
+        return head(path, SIDECAR_READ)
+    except MediaError:
+        return b""
+
+
 @check("file.companion", PHOTO_FORMATS + VIDEO_FORMATS)
 def companion(media, options):
     """Files with the same name beside this one (IMG_0001.AAE, DJI_0001.SRT)."""
@@ -59,7 +72,7 @@ def companion(media, options):
         evidence = {"file": sibling.name, "kind": what}
         severity = Severity.INFO
         if sibling.suffix.lower() in (".srt", ".gpx", ".json", ".xmp"):
-            text = sibling.read_bytes()[:2_000_000].decode("utf-8", "ignore")
+            text = _start(sibling).decode("utf-8", "ignore")
             found = positions(text)
             if found:
                 evidence.update(positions=len(found), first_position=list(found[0]))

@@ -8,8 +8,6 @@ rotation by quarter turns, mirroring, and its low quality.
 
 from __future__ import annotations
 
-import io
-
 from mediavet.verify.finding import Finding, Severity
 from mediavet.verify.registry import check
 
@@ -75,19 +73,18 @@ def similarity(thumb, main) -> tuple[float, str]:
 
 @check("exif.thumbnail_mismatch", formats=("jpeg", "tiff", "webp", "png", "heif"))
 def thumbnail_mismatch(media, options):
-    from PIL import Image
+    from mediavet.media import MediaError
 
     data = media.metadata.exif.thumbnail
     if not data:
         return []
     try:
-        thumb = Image.open(io.BytesIO(data))
-        thumb.load()
-        thumb = thumb.convert("RGB")
-    except Exception:
+        thumb = media.thumbnail().convert("RGB")
+    except MediaError as exc:
         return [Finding("exif.thumbnail_mismatch", Severity.WARN,
-                        "EXIF declares a thumbnail that is not a decodable image",
-                        {"thumbnail_bytes": len(data), "first_bytes": data[:8].hex()})]
+                        "EXIF declares a thumbnail that is not a decodable image" if exc.kind != "too_large"
+                        else "EXIF declares a thumbnail beyond the pixel budget (not decoded)",
+                        {"thumbnail_bytes": len(data), "first_bytes": data[:8].hex(), "reason": exc.message})]
     main = media.image(max_side=256)
     score, variant = similarity(thumb, main)
     if score >= THRESHOLD:

@@ -121,10 +121,27 @@ class HashIndex:
         self.db.execute("SELECT id, sha256, pixels, label, source, path, added, at FROM items LIMIT 1").fetchall()
 
     def _create(self) -> None:
-        with self.db:
-            self.db.executescript(_SCHEMA)
-            self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        """Create the schema under an exclusive lock: when two processes create the same new
+        index at once, one creates it and the other, once the lock is free, finds it made."""
+        self.db.isolation_level = None  # our own transaction (executescript would commit early)
+        self.db.execute("BEGIN EXCLUSIVE")
+        try:
+            made = self.db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+            if not made:
+                if self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                    raise IndexUnusable(f"{self.path}: is a SQLite file but not a mediavet index; refusing to touch it")
+                for statement in (part for part in _SCHEMA.split(";") if part.strip()):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        finally:
+            self.db.isolation_level = ""
+        if made:
+            self._check_ours()
 
     def close(self) -> None:
         self.db.close()

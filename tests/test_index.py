@@ -1,6 +1,7 @@
 """The archive index (library level): add, exact and near lookups, foreign files refused."""
 
 import hashlib
+import os
 
 import pytest
 from PIL import Image, ImageOps
@@ -110,3 +111,26 @@ def test_near_flat_pictures_are_kept_but_never_matched_by_hash(tmp_path):
     assert index.query(lookup(blue)) == []
     assert index.query(lookup(grey)) == []  # even itself: only bytes or pixels can vouch for it
     index.close()
+
+
+
+def _open_and_add(path) -> bool:
+    """One process's `index add` on a maybe not yet existing index."""
+    index = HashIndex(path)
+    index.add(None, fingerprint(Image.new("RGB", (64, 64), (os.getpid() % 255, 10, 10))), label="x")
+    index.close()
+    return True
+
+
+def test_two_processes_creating_one_new_index_both_succeed(tmp_path):
+    """Issue #10: `index add` twice at once on a new index failed in 6 of 15 trials."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    for trial in range(15):
+        path = tmp_path / f"new-{trial}.db"
+        with context.Pool(2) as pool:
+            assert pool.map(_open_and_add, [path, path]) == [True, True]
+        index = HashIndex(path, create=False)
+        assert index.db.execute("SELECT count(*) FROM items").fetchone()[0] == 2
+        index.close()

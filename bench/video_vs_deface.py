@@ -19,7 +19,6 @@ person still on screen is still a person.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import shutil
 import subprocess
@@ -49,26 +48,19 @@ def crop(corpus, folder: str, name: str, index: int, size):
 
 def hard_clip(corpus) -> tuple[bytes, list]:
     """The "hard" clip and each frame's pasted crops (x, y, w, h)."""
-    import av
-    from PIL import Image, ImageFilter
-
-    from generate import _turned_away
+    from generate import _turned_away, encoded_clip, noisy_background
 
     walker = crop(corpus, "faces", "fr_obama", 0, (112, 140))
     frontal = crop(corpus, "faces", "dlib_2008_001009", 0, (96, 116))
     profile = crop(corpus, "faces_hard", "aflw_02420_profile", 0, (96, 116))
     turner = crop(corpus, "faces", "immich_curie_portrait", 0, (80, 96))
-    width, height = SIZE
-    background = np.asarray(Image.effect_noise(SIZE, 30).convert("RGB").filter(ImageFilter.GaussianBlur(4)))
-    out, truth = io.BytesIO(), []
+    background = noisy_background(SIZE)
     frames = 150
-    with av.open(out, "w", format="mp4") as container:
-        stream = container.add_stream("libx264", rate=FPS)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.codec_context.options = {"crf": "18", "preset": "veryfast"}
+
+    def scenes():
         for number in range(frames):
             t = number / (frames - 1)
-            canvas = Image.fromarray(background.copy())
+            canvas = background.copy()
             boxes = []
             scale = 1.0 - 0.9 * t  # walking away: 140 px tall down to 14
             size = (max(8, round(112 * scale)), max(10, round(140 * scale)))
@@ -81,12 +73,9 @@ def hard_clip(corpus) -> tuple[bytes, list]:
             x, y = round(860 - 260 * t), round(80 + 20 * np.sin(number / 7))
             canvas.paste(_turned_away(turner) if 50 <= number < 90 else turner, (x, y))
             boxes.append((x, y, *turner.size))
-            truth.append(boxes)
-            for packet in stream.encode(av.VideoFrame.from_image(canvas)):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return out.getvalue(), truth
+            yield canvas, boxes
+
+    return encoded_clip(scenes(), SIZE, FPS)
 
 
 def shown(path: Path, truth) -> tuple[int, int, int]:

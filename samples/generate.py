@@ -389,25 +389,43 @@ def _turned_away(face):
     return out
 
 
+def encoded_clip(scenes, size, fps: int = 25) -> tuple[bytes, list]:
+    """An H.264 MP4 of (PIL frame, [face boxes]) pairs: (bytes, the boxes of every frame)."""
+    import av
+
+    out = io.BytesIO()
+    truth = []
+    with av.open(out, "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        stream.codec_context.options = {"crf": "18", "preset": "veryfast"}
+        for canvas, boxes in scenes:
+            truth.append(boxes)
+            for packet in stream.encode(av.VideoFrame.from_image(canvas)):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return out.getvalue(), truth
+
+
+def noisy_background(size):
+    return Image.effect_noise(size, 30).convert("RGB").filter(ImageFilter.GaussianBlur(4))
+
+
 def moving_faces_clip(faces: list, size=(960, 540), frames: int = 100, fps: int = 25, hidden=None):
     """A clip of face pictures (PIL images) gliding across a textured background, and where
     each one is on each frame: (bytes, [[(x, y, w, h), ...] per frame]). `hidden` maps a face's
     index to the frames (a range) on which its inner face is a coarse mosaic, as when a person
     turns away: no detector finds it there, while the hair and clothes around it still move
     with it."""
-    import av
     import numpy as np
 
     width, height = size
-    background = np.asarray(Image.effect_noise(size, 30).convert("RGB").filter(ImageFilter.GaussianBlur(4)))
-    out = io.BytesIO()
-    truth = []
-    with av.open(out, "w", format="mp4") as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.codec_context.options = {"crf": "18", "preset": "veryfast"}
+    background = noisy_background(size)
+
+    def scenes():
         for number in range(frames):
-            canvas = Image.fromarray(background.copy())
+            canvas = background.copy()
             boxes = []
             for index, face in enumerate(faces):
                 span = width - face.width
@@ -416,9 +434,6 @@ def moving_faces_clip(faces: list, size=(960, 540), frames: int = 100, fps: int 
                 y = max(0, min(height - face.height, y + int(20 * np.sin(number / 7 + index))))
                 canvas.paste(_turned_away(face) if hidden and number in hidden.get(index, ()) else face, (x, y))
                 boxes.append((x, y, face.width, face.height))
-            truth.append(boxes)
-            for packet in stream.encode(av.VideoFrame.from_image(canvas)):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return out.getvalue(), truth
+            yield canvas, boxes
+
+    return encoded_clip(scenes(), size, fps)

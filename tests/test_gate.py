@@ -374,3 +374,19 @@ def test_max_pixels_applies_to_video_frames(tmp_path):
     source.write_bytes(clip())  # 320x240
     result = run("redact", source, "-o", tmp_path / "out", "--max-pixels", "50000", *NO_REGIONS)
     assert result.exit_code == ExitCode.INPUT_ERROR and "beyond --max-pixels" in result.stderr
+
+
+def test_text_in_a_gif_plain_text_extension_is_found(tmp_path):
+    import io
+    import struct
+
+    plain = io.BytesIO()
+    Image.new("P", (40, 30)).save(plain, "GIF")
+    data = plain.getvalue()
+    text = b"Li Wei, +86 138 0013 8000"
+    header = struct.pack("<HHHHBBBB", 0, 0, 40, 30, 8, 8, 1, 0)  # grid position and size, cell size, colours
+    extension = b"\x21\x01\x0c" + header + bytes([len(text)]) + text + b"\x00"
+    (tmp_path / "badge.gif").write_bytes(data[:-1] + extension + data[-1:])
+    result, reports = audit_json(tmp_path / "badge.gif")
+    assert result.exit_code == ExitCode.FINDINGS
+    assert "Li Wei" in json.dumps(reports["badge.gif"]["findings"])

@@ -284,6 +284,9 @@ def _gif(data: bytes, blocks: Blocks) -> None:
             if label == 0xFE:
                 blocks.comments.append(payload.decode("latin-1", "replace"))
                 blocks.segments.append("Comment")
+            elif label == 0x01:  # Plain Text Extension: a 12-byte grid header, then text drawn on the picture
+                blocks.comments.append(payload[12:].decode("latin-1", "replace"))
+                blocks.segments.append("PlainText")
             elif label == 0xFF:
                 app = payload[:11].decode("latin-1", "replace")
                 if not app.startswith(("NETSCAPE", "ANIMEXTS")):

@@ -390,3 +390,24 @@ def test_text_in_a_gif_plain_text_extension_is_found(tmp_path):
     result, reports = audit_json(tmp_path / "badge.gif")
     assert result.exit_code == ExitCode.FINDINGS
     assert "Li Wei" in json.dumps(reports["badge.gif"]["findings"])
+
+
+def test_text_inside_a_webp_animation_frame_is_found(tmp_path):
+    import io
+    import struct
+
+    out = io.BytesIO()
+    frames = [scene(n, (64, 48)) for n in range(2)]
+    frames[0].save(out, "WEBP", save_all=True, append_images=frames[1:], lossless=True)
+    data = bytearray(out.getvalue())
+    pos = data.index(b"ANMF")
+    size = struct.unpack("<I", data[pos + 4:pos + 8])[0]
+    payload = b"Li Wei, dormitory 3\x00"  # an even length: no padding byte
+    chunk = b"TEXT" + struct.pack("<I", len(payload)) + payload
+    data[pos + 8 + size:pos + 8 + size] = chunk
+    data[pos + 4:pos + 8] = struct.pack("<I", size + len(chunk))
+    data[4:8] = struct.pack("<I", len(data) - 8)
+    (tmp_path / "anim.webp").write_bytes(bytes(data))
+    result, reports = audit_json(tmp_path / "anim.webp")
+    assert result.exit_code == ExitCode.FINDINGS
+    assert "inside the animation frame" in json.dumps(reports["anim.webp"]["findings"])

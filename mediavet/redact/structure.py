@@ -127,9 +127,24 @@ def _webp(data: bytes) -> list[str]:
             found.append(f"chunk {_printable(ctype)} at {pos} is not needed by an image")
         if ctype == b"VP8X" and data[pos + 8] & _VP8X_METADATA_FLAGS:
             found.append("VP8X header announces ICC, EXIF or XMP")
+        if ctype == b"ANMF":  # an animation frame holds chunks of its own after a 16-byte header
+            found += _anmf(data[pos + 8 + 16:pos + 8 + size], pos)
         pos += 8 + size + (size % 2)
     if pos != min(riff_end, len(data)):
         found.append("chunks do not add up to the RIFF size")
+    return found
+
+
+def _anmf(frame: bytes, at: int) -> list[str]:
+    """What an animation frame holds besides its image (ALPH, VP8, VP8L)."""
+    found, pos = [], 0
+    while pos + 8 <= len(frame):
+        ctype, size = struct.unpack("<4sI", frame[pos:pos + 8])
+        if ctype not in (b"ALPH", b"VP8 ", b"VP8L"):
+            found.append(f"chunk {_printable(ctype)} inside the animation frame at {at} is not needed by an image")
+        pos += 8 + size + (size % 2)
+    if pos != len(frame):
+        found.append(f"the animation frame at {at} holds bytes outside its chunks")
     return found
 
 

@@ -411,3 +411,23 @@ def test_text_inside_a_webp_animation_frame_is_found(tmp_path):
     result, reports = audit_json(tmp_path / "anim.webp")
     assert result.exit_code == ExitCode.FINDINGS
     assert "inside the animation frame" in json.dumps(reports["anim.webp"]["findings"])
+
+
+@pytest.mark.parametrize("where", ["jpeg comment", "png comment", "xmp tiff:Software"])
+def test_an_editor_named_in_a_comment_or_tiff_software_is_found(tmp_path, where):
+    import io
+
+    from generate import app1_xmp, insert_segments, png_with_text, xmp_packet
+
+    if where == "jpeg comment":
+        path, data = tmp_path / "a.jpg", insert_segments(jpeg_bytes(scene(0)), (0xFE, b"Created with GIMP"))
+    elif where == "png comment":
+        path, data = tmp_path / "a.png", png_with_text(scene(0), {"Comment": "Created with GIMP"})
+    else:
+        path = tmp_path / "a.jpg"
+        data = insert_segments(jpeg_bytes(scene(0)), app1_xmp(xmp_packet(
+            '<tiff:Software xmlns:tiff="http://ns.adobe.com/tiff/1.0/">Adobe Photoshop 25.0</tiff:Software>')))
+    path.write_bytes(data)
+    result = run("verify", "--json", "--fail-on", "never", path)
+    found = {f["id"]: f for f in json.loads(result.stdout)["files"][0]["findings"]}
+    assert "exif.editing_software" in found, found

@@ -49,8 +49,11 @@ def software_fields(metadata) -> list[tuple[str, str]]:
     fields = [("EXIF Software", exif.text("Image Software")),
               ("EXIF ProcessingSoftware", exif.text("Image ProcessingSoftware")),
               ("XMP CreatorTool", xmp.get("xmp:CreatorTool")),
+              ("XMP tiff:Software", xmp.get("tiff:Software")),
               ("IPTC OriginatingProgram", metadata.iptc.get("OriginatingProgram")),
-              ("PNG Software", metadata.text.get("Software"))]
+              ("PNG Software", metadata.text.get("Software")),
+              ("PNG Comment", metadata.text.get("Comment"))]
+    fields += [("comment", comment) for comment in metadata.comments]  # GIMP writes "Created with GIMP" there
     fields += [("XMP History softwareAgent", event.get("softwareAgent")) for event in xmp.history]
     return [(name, value) for name, value in fields if value]
 

@@ -4,6 +4,7 @@ one reported problem from a generated file or a scripted operator mistake."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -431,3 +432,50 @@ def test_an_editor_named_in_a_comment_or_tiff_software_is_found(tmp_path, where)
     result = run("verify", "--json", "--fail-on", "never", path)
     found = {f["id"]: f for f in json.loads(result.stdout)["files"][0]["findings"]}
     assert "exif.editing_software" in found, found
+
+
+AI_AND_EDITOR = ('<xmp:CreatorTool>Adobe Photoshop 25.0</xmp:CreatorTool>'
+                 '<Iptc4xmpExt:DigitalSourceType>http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia'
+                 '</Iptc4xmpExt:DigitalSourceType>')
+
+
+def _xmp_placed(where: str) -> tuple[str, bytes]:
+    import struct
+
+    from generate import app1_xmp, insert_segments, png_with_text, xmp_packet
+
+    packet = xmp_packet(AI_AND_EDITOR).encode("utf-8")
+    plain = jpeg_bytes(scene(0))
+    if where == "photoshop APP13":
+        resource = b"8BIM" + struct.pack(">H", 0x0424) + b"\x00\x00" + struct.pack(">I", len(packet)) + packet
+        return "jpg", insert_segments(plain, (0xED, b"Photoshop 3.0\x00" + resource + b"\x00" * (len(packet) % 2)))
+    if where == "first of two XMP segments":
+        return "jpg", insert_segments(plain, app1_xmp(xmp_packet(AI_AND_EDITOR)), app1_xmp(xmp_packet("")))
+    if where == "after a comment with an empty rdf:RDF":
+        decoy = "<!-- <rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'></rdf:RDF> -->"
+        return "jpg", insert_segments(plain, app1_xmp(decoy + xmp_packet(AI_AND_EDITOR)))
+    if where == "ExtendedXMP":  # as the XMP specification has it: the main packet names the MD5 of the rest
+        import hashlib
+
+        guid = hashlib.md5(packet).hexdigest().upper().encode()
+        main = xmp_packet(f'<xmpNote:HasExtendedXMP xmlns:xmpNote="http://ns.adobe.com/xmp/note/">{guid.decode()}'
+                          '</xmpNote:HasExtendedXMP>')
+        extended = b"http://ns.adobe.com/xmp/extension/\x00" + guid + struct.pack(">II", len(packet), 0) + packet
+        return "jpg", insert_segments(plain, app1_xmp(main), (0xE1, extended))
+    hexed = packet.hex()
+    return "png", png_with_text(scene(0), {"Raw profile type xmp": f"\nxmp\n{len(packet):8d}\n{hexed}\n"})
+
+
+@pytest.mark.parametrize("where", ["photoshop APP13", "first of two XMP segments",
+                                   "after a comment with an empty rdf:RDF", "ExtendedXMP", "PNG raw profile"])
+def test_xmp_is_read_wherever_exiftool_finds_it(tmp_path, where):
+    extension, data = _xmp_placed(where)
+    path = tmp_path / f"tip.{extension}"
+    path.write_bytes(data)
+    result = run("verify", "--json", "--fail-on", "never", path)
+    found = {f["id"] for f in json.loads(result.stdout)["files"][0]["findings"]}
+    assert {"provenance.ai_generated", "exif.editing_software"} <= found, found
+
+    if shutil.which("exiftool"):  # the oracle sees the same marker there
+        shown = subprocess.run(["exiftool", "-s3", "-DigitalSourceType", str(path)], capture_output=True, text=True)
+        assert "trainedAlgorithmicMedia" in shown.stdout

@@ -72,7 +72,7 @@ def read_metadata(media) -> Metadata:
         _heif_blocks(media, blocks)
     exif = read_exif(blocks.exif)
     metadata = Metadata(
-        exif=exif, xmp=read_xmp(blocks.xmp), iptc=read_iptc(blocks.iptc), iptc_present=blocks.iptc is not None,
+        exif=exif, xmp=read_xmp(blocks.xmp, blocks.xmp_more), iptc=read_iptc(blocks.iptc), iptc_present=blocks.iptc is not None,
         text={k: v[:2000] for k, v in blocks.text.items()}, comments=[c[:300] for c in blocks.comments],
         icc=read_icc(blocks.icc), mpf_images=blocks.mpf_images, trailer=_trailer(media.data, blocks),
         c2pa=blocks.jumbf, segments=blocks.segments, structure_error=blocks.structure_error,

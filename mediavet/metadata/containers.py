@@ -25,6 +25,7 @@ class Blocks:
 
     exif: bytes | None = None  # a TIFF structure (starts with II*\0 or MM\0*)
     xmp: bytes | None = None
+    xmp_more: list[bytes] = field(default_factory=list)  # further packets: a second APP1, APP13, ExtendedXMP, PNG raw profile
     xmp_extended: bool = False
     iptc: bytes | None = None  # IPTC-IIM datasets
     icc: bytes | None = None
@@ -34,6 +35,7 @@ class Blocks:
     mpf_images: int = 0
     jumbf: bool = False
     image_end: int | None = None  # offset just past the image's end marker
+    extended_parts: list[bytes] = field(default_factory=list)  # ExtendedXMP segments, reassembled at the end
     structure_error: str | None = None  # truncated or malformed container
 
 
@@ -49,6 +51,14 @@ def read_blocks(data: bytes, fmt: str) -> Blocks:
         blocks.exif = data
     if blocks.xmp is None and fmt in ("tiff", "gif", "heif"):
         blocks.xmp = find_xmp_packet(data)
+    extended = _extended_xmp(blocks.extended_parts)
+    if extended:
+        blocks.xmp_more.append(extended)
+    for key, value in blocks.text.items():
+        if key.lower() == "raw profile type xmp":
+            packet = _raw_profile_xmp(value)
+            if packet:
+                blocks.xmp_more.append(packet)
     if not blocks.jumbf and fmt in ("tiff", "heif", "webp", "gif"):
         blocks.jumbf = b"jumb" in data and b"c2pa" in data
     return blocks
@@ -124,10 +134,15 @@ def _jpeg_segment(marker: int, payload: bytes, blocks: Blocks, icc_parts: dict) 
             blocks.exif = payload[6:]
         return "APP1 Exif"
     if marker == 0xE1 and payload.startswith(XMP_SIGNATURE):
-        blocks.xmp = payload[len(XMP_SIGNATURE):]
+        packet = payload[len(XMP_SIGNATURE):]
+        if blocks.xmp is None:
+            blocks.xmp = packet
+        else:
+            blocks.xmp_more.append(packet)
         return "APP1 XMP"
     if marker == 0xE1 and payload.startswith(XMP_EXTENSION_SIGNATURE):
         blocks.xmp_extended = True
+        blocks.extended_parts.append(payload[len(XMP_EXTENSION_SIGNATURE):])
         return "APP1 ExtendedXMP"
     if marker == 0xE2 and payload.startswith(b"ICC_PROFILE\x00") and len(payload) > 14:
         icc_parts[payload[12]] = payload[14:]
@@ -135,7 +150,10 @@ def _jpeg_segment(marker: int, payload: bytes, blocks: Blocks, icc_parts: dict) 
     if marker == 0xE2 and payload.startswith(b"MPF\x00"):
         return "MPF"
     if marker == 0xED and payload.startswith(b"Photoshop 3.0\x00"):
-        blocks.iptc = _photoshop_iptc(payload[14:]) or blocks.iptc
+        resources = _photoshop_resources(payload[14:])
+        blocks.iptc = resources.get(0x0404) or blocks.iptc
+        if resources.get(0x0424):  # XMP kept inside Photoshop's image resources
+            blocks.xmp_more.append(resources[0x0424])
         return "APP13 Photoshop"
     if marker == 0xEB and payload[:2] == b"JP":
         blocks.jumbf = blocks.jumbf or b"jumb" in payload
@@ -154,8 +172,9 @@ def _jpeg_segment(marker: int, payload: bytes, blocks: Blocks, icc_parts: dict) 
     return None
 
 
-def _photoshop_iptc(irb: bytes) -> bytes | None:
-    """The IPTC-IIM block (resource 0x0404) of a Photoshop image resource block."""
+def _photoshop_resources(irb: bytes) -> dict[int, bytes]:
+    """The resources of a Photoshop image resource block by id (0x0404 IPTC-IIM, 0x0424 XMP)."""
+    found: dict[int, bytes] = {}
     pos = 0
     while pos + 12 <= len(irb) and irb[pos:pos + 4] == b"8BIM":
         resource = struct.unpack(">H", irb[pos + 4:pos + 6])[0]
@@ -163,10 +182,29 @@ def _photoshop_iptc(irb: bytes) -> bytes | None:
         pos += 7 + name_len + ((name_len + 1) % 2)  # Pascal string padded to even
         size = struct.unpack(">I", irb[pos:pos + 4])[0]
         pos += 4
-        if resource == 0x0404:
-            return irb[pos:pos + size]
+        found.setdefault(resource, irb[pos:pos + size])
         pos += size + (size % 2)
-    return None
+    return found
+
+
+def _extended_xmp(parts: list[bytes]) -> bytes | None:
+    """ExtendedXMP reassembled: each part is a 32-byte GUID, the full length, its offset, data."""
+    pieces = {}
+    for part in parts:
+        if len(part) > 40:
+            pieces[struct.unpack(">I", part[36:40])[0]] = part[40:]
+    return b"".join(pieces[offset] for offset in sorted(pieces)) or None
+
+
+def _raw_profile_xmp(text: str) -> bytes | None:
+    """ImageMagick's "Raw profile type xmp" PNG text: a name, a length, then hex digits."""
+    lines = text.strip().split("\n", 2)
+    if len(lines) < 3:
+        return None
+    try:
+        return bytes.fromhex("".join(lines[2].split()))
+    except ValueError:
+        return None
 
 
 def _mpf_ranges(tiff: bytes) -> list[tuple[int, int]]:

@@ -60,10 +60,24 @@ def _prefixed(tag: str) -> str:
     return f"{prefix}:{local}"
 
 
-def read_xmp(packet: bytes | None) -> Xmp:
-    if not packet:
-        return Xmp()
+def read_xmp(packet: bytes | None, more=()) -> Xmp:
+    """The main packet's fields, then those only the further packets hold (a second APP1,
+    Photoshop's APP13, ExtendedXMP, a PNG raw profile): what ExifTool shows, mediavet reads.
+    The state is the main packet's ("absent" when only further packets exist)."""
+    xmp = _packet(packet) if packet else Xmp()
+    for extra in more:
+        found = _packet(extra)
+        for key, value in found.fields.items():
+            xmp.fields.setdefault(key, value)
+        xmp.history.extend(found.history)
+    return xmp
+
+
+def _packet(packet: bytes) -> Xmp:
+    import re
+
     text = _utf8(packet[:MAX_PACKET])
+    text = re.sub(rb"<!--.*?-->", b"", text, flags=re.DOTALL)  # a comment may hold a decoy rdf:RDF
     start = text.find(b"<rdf:RDF")
     end = text.find(b"</rdf:RDF>", max(start, 0))
     if start < 0 or end < 0:

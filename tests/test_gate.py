@@ -11,7 +11,7 @@ import sys
 import pytest
 from PIL import Image
 
-from conftest import ROOT, run
+from conftest import ROOT, run, verify_json
 from generate import camera_jpeg, jpeg_bytes, scene
 from mediavet.exitcodes import ExitCode
 
@@ -479,3 +479,24 @@ def test_xmp_is_read_wherever_exiftool_finds_it(tmp_path, where):
     if shutil.which("exiftool"):  # the oracle sees the same marker there
         shown = subprocess.run(["exiftool", "-s3", "-DigitalSourceType", str(path)], capture_output=True, text=True)
         assert "trainedAlgorithmicMedia" in shown.stdout
+
+
+def test_content_credentials_deep_inside_an_mp4_are_found(corpus, tmp_path):
+    """The C2PA box moved 5 MiB into the file, behind padding and with padding after it: the
+    walk over the boxes finds it where a scan of the file's ends did not."""
+    import struct
+
+    data = (corpus / "c2pa" / "video1.mp4").read_bytes()
+    pos, boxes = 0, []
+    while pos + 8 <= len(data):
+        length = struct.unpack(">I", data[pos:pos + 4])[0]
+        boxes.append(data[pos:pos + length])
+        pos += length
+    store = next(box for box in boxes if box[4:8] == b"uuid" and box[8:24].hex() == "d8fec3d61b0e483c92975828877ec481")
+    free = lambda size: struct.pack(">I", size) + b"free" + b"\0" * (size - 8)  # noqa: E731
+    xmp = next(box for box in boxes if box[4:8] == b"uuid" and box is not store)  # its XMP points at the store
+    moved = b"".join(free(len(box)) if box is store or box is xmp else box for box in boxes)  # same offsets: plays
+    deep = tmp_path / "deep.mp4"
+    deep.write_bytes(moved + free(5 << 20) + store + free(5 << 20))
+    found = {f["id"] for f in verify_json(deep)[1]["files"][0]["findings"]}
+    assert found & {"provenance.c2pa", "provenance.c2pa_invalid", "provenance.c2pa_untrusted"}, found

@@ -85,6 +85,35 @@ def read_metadata(media) -> Metadata:
     return metadata
 
 
+C2PA_UUID = bytes.fromhex("d8fec3d61b0e483c92975828877ec481")  # the C2PA manifest store's box in ISO BMFF
+
+
+def _bmff_c2pa(handle, size: int) -> bool:
+    """Whether a top-level `uuid` box of an MP4/MOV holds a C2PA manifest store, found by
+    walking the boxes (reading their headers only), wherever in the file it sits."""
+    import struct
+
+    pos, boxes = 0, 0
+    while pos + 8 <= size and boxes < 100_000:
+        handle.seek(pos)
+        header = handle.read(32)
+        length, kind = struct.unpack(">I4s", header[:8])
+        if length == 1 and len(header) >= 16:
+            length = struct.unpack(">Q", header[8:16])[0]
+            usertype = header[16:32]
+        else:
+            usertype = header[8:24]
+        if kind == b"uuid" and usertype == C2PA_UUID:
+            return True
+        if length == 0:  # to the end of the file
+            return False
+        if length < 8:
+            return False
+        pos += length
+        boxes += 1
+    return False
+
+
 def _video_metadata(media) -> Metadata:
     """A video's metadata: container and streams from FFmpeg, an XMP packet if one is stored
     near either end of the file (where moov and uuid boxes live)."""
@@ -98,9 +127,10 @@ def _video_metadata(media) -> Metadata:
         for start in sorted({0, max(0, size - XMP_SCAN)}):
             handle.seek(start)
             ends += handle.read(XMP_SCAN)
+        c2pa = (b"jumb" in ends and b"c2pa" in ends) or (media.format in ("mp4", "quicktime") and _bmff_c2pa(handle, size))
     metadata = Metadata(
         exif=read_exif(None), xmp=read_xmp(find_xmp_packet(ends)), iptc={}, iptc_present=False, text={},
-        comments=[], icc=None, mpf_images=0, trailer=None, c2pa=b"jumb" in ends and b"c2pa" in ends, segments=[],
+        comments=[], icc=None, mpf_images=0, trailer=None, c2pa=c2pa, segments=[],
         structure_error=None if video["decodable"] else "no decodable video frames (truncated or damaged)",
         video=video,
     )

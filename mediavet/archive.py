@@ -47,6 +47,7 @@ def views(media, for_lookup: bool = False) -> list[tuple[float | None, Fingerpri
         return [(None, media_fingerprint(media, for_lookup))]
     from mediavet.keyframes import keyframes
 
+    media.check_frames()
     return [(frame.seconds, fingerprint(frame.image, for_lookup=for_lookup)) for frame in keyframes(media.path)]
 
 

@@ -101,6 +101,13 @@ class Media:
             _register_heif()
         return opened(self.data, self.max_pixels, f"the {self.format} header")
 
+    def check_frames(self) -> None:
+        """A clip's frames under the pixel budget, before any is decoded. Raises MediaError."""
+        width, height = self.size
+        if self.is_video and width * height > self.max_pixels:
+            raise MediaError("too_large", f"refused: frames of {width}x{height} = {width * height / 1e6:.0f} MP, "
+                                          f"beyond --max-pixels {self.max_pixels / 1e6:.0f} MP")
+
     def thumbnail(self):
         """The EXIF thumbnail decoded, under the same pixel budget as the picture (a thumbnail
         can declare 20000x20000); None when there is none. Raises MediaError."""

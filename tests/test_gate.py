@@ -375,6 +375,8 @@ def test_max_pixels_applies_to_video_frames(tmp_path):
     source.write_bytes(clip())  # 320x240
     result = run("redact", source, "-o", tmp_path / "out", "--max-pixels", "50000", *NO_REGIONS)
     assert result.exit_code == ExitCode.INPUT_ERROR and "beyond --max-pixels" in result.stderr
+    added = run("index", "add", source, "--db", tmp_path / "index.db", "--max-pixels", "50000")
+    assert added.exit_code == ExitCode.INPUT_ERROR and "beyond --max-pixels" in added.stderr
 
 
 def test_text_in_a_gif_plain_text_extension_is_found(tmp_path):

@@ -92,10 +92,7 @@ def _open(outcome: Outcome, path: Path, options: RedactOptions):
     if reason:
         raise MediaError("unsupported", reason)
     if media.is_video:
-        width, height = media.size
-        if width * height > options.max_pixels:  # every frame is decoded, covered and encoded
-            raise MediaError("too_large", f"refused: frames of {width}x{height} = {width * height / 1e6:.0f} MP, "
-                                          f"beyond --max-pixels {options.max_pixels / 1e6:.0f} MP")
+        media.check_frames()  # every frame is decoded, covered and encoded
         return media, None
     return media, decode(media, options.all_frames)
 

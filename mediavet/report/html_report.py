@@ -79,6 +79,7 @@ def _pictures(report, max_pixels: int) -> str:
         if media.is_video:
             from mediavet.keyframes import keyframes
 
+            media.check_frames()
             return "".join(_figure(frame.image, f"keyframe at {frame.seconds:.1f} s")
                            for frame in keyframes(media.path, limit=6))
         picture = media.image(max_side=SIDE * 2)

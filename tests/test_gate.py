@@ -416,7 +416,7 @@ def test_text_inside_a_webp_animation_frame_is_found(tmp_path):
     assert "inside the animation frame" in json.dumps(reports["anim.webp"]["findings"])
 
 
-@pytest.mark.parametrize("where", ["jpeg comment", "png comment", "xmp tiff:Software"])
+@pytest.mark.parametrize("where", ["jpeg comment", "png comment", "xmp tiff:Software", "second EXIF APP1"])
 def test_an_editor_named_in_a_comment_or_tiff_software_is_found(tmp_path, where):
     import io
 
@@ -424,6 +424,12 @@ def test_an_editor_named_in_a_comment_or_tiff_software_is_found(tmp_path, where)
 
     if where == "jpeg comment":
         path, data = tmp_path / "a.jpg", insert_segments(jpeg_bytes(scene(0)), (0xFE, b"Created with GIMP"))
+    elif where == "second EXIF APP1":
+        from generate import app1_exif, exif_block
+
+        path = tmp_path / "a.jpg"
+        data = insert_segments(jpeg_bytes(scene(0)), app1_exif(exif_block({0x010F: (2, "Canon")})),
+                               app1_exif(exif_block({0x0131: (2, "Adobe Photoshop 25.0")})))
     elif where == "png comment":
         path, data = tmp_path / "a.png", png_with_text(scene(0), {"Comment": "Created with GIMP"})
     else:

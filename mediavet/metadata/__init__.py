@@ -41,6 +41,7 @@ class Metadata:
     structure_error: str | None
     gps: dict | None = field(default=None)
     video: dict | None = field(default=None)  # container and streams (metadata/video.py)
+    exif_more: list = field(default_factory=list)  # Exif of further EXIF segments (read for software names)
 
     @property
     def orientation(self) -> int:
@@ -76,6 +77,7 @@ def read_metadata(media) -> Metadata:
         text={k: v[:2000] for k, v in blocks.text.items()}, comments=[c[:300] for c in blocks.comments],
         icc=read_icc(blocks.icc), mpf_images=blocks.mpf_images, trailer=_trailer(media.data, blocks),
         c2pa=blocks.jumbf, segments=blocks.segments, structure_error=blocks.structure_error,
+        exif_more=[read_exif(extra) for extra in blocks.exif_more[:4]],
     )
     position = gps_position(exif) if exif.state == "ok" else None
     if position:

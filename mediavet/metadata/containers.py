@@ -24,6 +24,7 @@ class Blocks:
     """Raw metadata blocks found in one file."""
 
     exif: bytes | None = None  # a TIFF structure (starts with II*\0 or MM\0*)
+    exif_more: list[bytes] = field(default_factory=list)  # further EXIF segments (an editor may add its own)
     xmp: bytes | None = None
     xmp_more: list[bytes] = field(default_factory=list)  # further packets: a second APP1, APP13, ExtendedXMP, PNG raw profile
     xmp_extended: bool = False
@@ -132,6 +133,8 @@ def _jpeg_segment(marker: int, payload: bytes, blocks: Blocks, icc_parts: dict) 
     if marker == 0xE1 and payload.startswith(b"Exif\x00"):
         if blocks.exif is None:
             blocks.exif = payload[6:]
+        else:
+            blocks.exif_more.append(payload[6:])
         return "APP1 Exif"
     if marker == 0xE1 and payload.startswith(XMP_SIGNATURE):
         packet = payload[len(XMP_SIGNATURE):]

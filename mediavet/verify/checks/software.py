@@ -54,6 +54,7 @@ def software_fields(metadata) -> list[tuple[str, str]]:
               ("PNG Software", metadata.text.get("Software")),
               ("PNG Comment", metadata.text.get("Comment"))]
     fields += [("comment", comment) for comment in metadata.comments]  # GIMP writes "Created with GIMP" there
+    fields += [("EXIF Software (another EXIF segment)", extra.text("Image Software")) for extra in metadata.exif_more]
     fields += [("XMP History softwareAgent", event.get("softwareAgent")) for event in xmp.history]
     return [(name, value) for name, value in fields if value]
 

@@ -199,23 +199,55 @@ def _register_heif():
         _heif_registered = True
 
 
+BOMB_PIXELS, BOMB_RATIO = 25_000_000, 10_000  # larger, and more pixels a byte than this: a bomb
+# (camera JPEGs hold 3-10 pixels a byte, flat PNG screenshots a few thousand)
+
+
 def opened(data: bytes, max_pixels: int, what: str):
     """A picture's header opened by Pillow (nothing decoded yet), its size checked against
     the pixel budget before any decoding. Raises MediaError."""
     from PIL import Image
 
     Image.MAX_IMAGE_PIXELS = None  # we enforce our own limit, before decoding
+    declared = webp_size(data)  # Pillow's WebP opener allocates the whole canvas: check before it runs
+    if declared:
+        _within_budget(*declared, len(data), max_pixels, what)
     try:
         image = Image.open(io.BytesIO(data))
     except Exception as exc:  # Pillow raises many types for bad headers
         raise MediaError("unreadable", f"cannot read {what}: {_one_line(exc)}") from None
-    width, height = image.size
+    _within_budget(*image.size, len(data), max_pixels, what)
+    return image
+
+
+def _within_budget(width: int, height: int, size: int, max_pixels: int, what: str) -> None:
     if width <= 0 or height <= 0:
         raise MediaError("unreadable", f"invalid image size {width}x{height}")
     if width * height > max_pixels:
         raise MediaError("too_large", f"refused: {what} is {width}x{height} = {width * height / 1e6:.0f} MP, beyond "
                                       f"--max-pixels {max_pixels / 1e6:.0f} MP (possible decompression bomb)")
-    return image
+    if width * height > BOMB_PIXELS and width * height > BOMB_RATIO * size:
+        raise MediaError("too_large", f"refused: {what} is {width}x{height} = {width * height / 1e6:.0f} MP from "
+                                      f"{size} bytes, {width * height // max(1, size)} pixels a byte "
+                                      "(a decompression bomb; no camera compresses like that)")
+
+
+def webp_size(data: bytes) -> tuple[int, int] | None:
+    """The canvas a WebP declares (VP8X, VP8L or VP8 header), read from the bytes; None if not WebP."""
+    import struct
+
+    if data[:4] != b"RIFF" or data[8:12] != b"WEBP" or len(data) < 30:
+        return None
+    kind = data[12:16]
+    if kind == b"VP8X":
+        return 1 + int.from_bytes(data[24:27], "little"), 1 + int.from_bytes(data[27:30], "little")
+    if kind == b"VP8L" and data[20] == 0x2F:
+        bits = struct.unpack("<I", data[21:25])[0]
+        return 1 + (bits & 0x3FFF), 1 + ((bits >> 14) & 0x3FFF)
+    if kind == b"VP8 ":
+        width, height = struct.unpack("<HH", data[26:30])
+        return width & 0x3FFF, height & 0x3FFF
+    return None
 
 
 def _one_line(exc: BaseException) -> str:

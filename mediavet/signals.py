@@ -39,6 +39,10 @@ def install() -> None:
 
 
 def _stop(signum, _frame) -> None:
+    if os.environ.get(RUN) != str(os.getpid()):  # a forked child inherited the handler: die as by default
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
     for other in CODES:  # a second signal must not interrupt the clean-up
         signal.signal(other, signal.SIG_IGN)
     raise Stopped(signum)

@@ -508,3 +508,21 @@ def test_content_credentials_deep_inside_an_mp4_are_found(corpus, tmp_path):
     deep.write_bytes(moved + free(5 << 20) + store + free(5 << 20))
     found = {f["id"] for f in verify_json(deep)[1]["files"][0]["findings"]}
     assert found & {"provenance.c2pa", "provenance.c2pa_invalid", "provenance.c2pa_untrusted"}, found
+
+
+def test_a_tiny_file_declaring_a_huge_flat_picture_is_refused_at_once(tmp_path):
+    """A 14000x14000 black lossless WebP: below the 200-MP limit, but 196 MP from a few bytes."""
+    import time
+
+    bomb = tmp_path / "black.webp"
+    Image.new("L", (14000, 14000)).save(bomb, "WEBP", lossless=True)
+    assert bomb.stat().st_size < 20_000
+    started = time.monotonic()
+    done = limited(f"""
+from mediavet.cli import main
+import sys
+sys.argv = ["mediavet", "redact", "-o", {str(tmp_path / 'out')!r}, {str(bomb)!r}]
+main()
+""", megabytes=1500)
+    assert done.returncode == ExitCode.INPUT_ERROR and "decompression bomb" in done.stderr, done.stderr[-2000:]
+    assert time.monotonic() - started < 60

@@ -107,7 +107,7 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
     from mediavet.batch import default_jobs, run_ordered
     from mediavet.inputs import expand
     from mediavet.redact import ERROR, PENDING, REFUSED, RedactOptions, discard, place, safe_copy
-    from mediavet.redact.names import Namer, extension_for, planned_names
+    from mediavet.redact.names import Namer, extension_for
     from mediavet.redact.protect import MARGINS, ProtectOptions
     from mediavet.report.progress import frame_progress, progress
 
@@ -138,10 +138,6 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
         _plan_only(files, plan_out, preview_dir, options, jobs)
     outdir = Path(outdir)
     scheme = "keep" if keep_names else names
-    inputs = {path.resolve() for path in files}
-    for target in planned_names(files, outdir, scheme, heif_format, overwrite):
-        if target.resolve() in inputs:
-            raise click.UsageError(f"{target} would overwrite an input; choose another --output-dir")
     outdir.mkdir(parents=True, exist_ok=True)
     from mediavet import signals
 

@@ -94,9 +94,6 @@ class Media:
     @cached_property
     def _header_image(self):
         """The image opened lazily (header parsed, nothing decoded), size checked."""
-        from PIL import Image
-
-        Image.MAX_IMAGE_PIXELS = None  # we enforce our own limit, before decoding
         if self.format == "heif":
             _register_heif()
         return opened(self.data, self.max_pixels, f"the {self.format} header")

@@ -165,7 +165,6 @@ def alive(pid: int) -> bool:
 
 
 def stopped_midway(args, signum, wait: float, tmp_path):
-    import signal
     import time
 
     process = subprocess.Popen([sys.executable, "-m", "mediavet", *map(str, args)], cwd=ROOT,
@@ -418,8 +417,6 @@ def test_text_inside_a_webp_animation_frame_is_found(tmp_path):
 
 @pytest.mark.parametrize("where", ["jpeg comment", "png comment", "xmp tiff:Software", "second EXIF APP1"])
 def test_an_editor_named_in_a_comment_or_tiff_software_is_found(tmp_path, where):
-    import io
-
     from generate import app1_xmp, insert_segments, png_with_text, xmp_packet
 
     if where == "jpeg comment":

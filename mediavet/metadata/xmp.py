@@ -6,6 +6,7 @@ declared; unknown namespaces keep a prefix derived from their URI.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
@@ -74,8 +75,6 @@ def read_xmp(packet: bytes | None, more=()) -> Xmp:
 
 
 def _packet(packet: bytes) -> Xmp:
-    import re
-
     text = _utf8(packet[:MAX_PACKET])
     text = re.sub(rb"<!--.*?-->", b"", text, flags=re.DOTALL)  # a comment may hold a decoy rdf:RDF
     start = text.find(b"<rdf:RDF")

@@ -55,15 +55,6 @@ class Namer:
         return self.outdir / name
 
 
-def planned_names(inputs: list[Path], outdir: Path, scheme: str, heif_format: str | None,
-                  overwrite: bool) -> list[Path]:
-    """The names the inputs would get if every photo among them were copied (to refuse, up
-    front, a run that would write over one of its inputs)."""
-    namer = Namer(outdir, scheme, overwrite)
-    extensions = [extension_for(path, heif_format) for path in inputs]
-    return [namer.name(path, extension) for path, extension in zip(inputs, extensions) if extension]
-
-
 def _highest_neutral(outdir: Path) -> int:
     if not outdir.is_dir():
         return 0

@@ -49,7 +49,6 @@ class ProtectOptions:
         action = "review" if region.action == "review" and not self.strict else self.action
         return replace(grown, action=action, shape=self.shape, reason=region.reason if action == "review" else None)
 
-
     def settled(self, regions: list[Region]) -> list[Region]:
         """A plan's regions as this run applies them: --strict covers what is still `review`."""
         if not self.strict:

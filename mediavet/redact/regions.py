@@ -30,6 +30,10 @@ class Region:
     def covered(self) -> bool:
         return self.action not in UNCOVERED
 
+    def unsure(self, reason: str) -> "Region":
+        """This region left for a person to decide (not covered unless --strict)."""
+        return replace(self, action="review", reason=reason)
+
     def active(self, frame: int) -> bool:
         return self.frames is None or self.frames[0] <= frame <= self.frames[1]
 

@@ -195,16 +195,14 @@ def _carried(path, tracks, count: int, size, fps: float) -> list[Region]:
 
 def _chunks(seed: Region, boxes, size, count: int) -> list[Region]:
     """Followed boxes as regions of STEP frames each: the hull of their grown boxes."""
-    from mediavet.redact.regions import clip
-
     boxes = sorted(boxes)
     regions = []
     for start in range(0, len(boxes), STEP):
         part = boxes[start:start + STEP]
         grown = None
-        for _, (x, y, w, h), since in part:
-            g = min(0.5, GROWTH * since)
-            box = clip((x - w * g, y - h * g, w * (1 + 2 * g), h * (1 + 2 * g)), size)
+        for _, box, since in part:
+            growth = min(0.5, GROWTH * since)
+            box = replace(seed, box=box).grown((growth, growth), size).box
             grown = box if grown is None else hull(grown, box)
         if grown and grown[2] and grown[3]:
             regions.append(replace(seed, box=grown, frames=(part[0][0], min(count - 1, part[-1][0])),

@@ -56,13 +56,19 @@ def _session():
     return onnxruntime.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
 
 
-def _window(rgb: np.ndarray, min_score: float) -> list[tuple[tuple, float]]:
-    """Faces in one window: pad to a multiple of 32, run, decode the heat map."""
+def _outputs(rgb: np.ndarray) -> list:
+    """The model's heat map, scales, offsets and landmarks for one window (padded to a
+    multiple of 32)."""
     height, width = rgb.shape[:2]
-    padded_h, padded_w = -(-height // 32) * 32, -(-width // 32) * 32
-    blob = np.zeros((1, 3, padded_h, padded_w), dtype=np.float32)
+    blob = np.zeros((1, 3, -(-height // 32) * 32, -(-width // 32) * 32), dtype=np.float32)
     blob[0, :, :height, :width] = rgb.transpose(2, 0, 1)
-    heat, scale, offset, _landmarks = _session().run(None, {"input.1": blob})
+    return _session().run(None, {"input.1": blob})
+
+
+def _window(rgb: np.ndarray, min_score: float) -> list[tuple[tuple, float]]:
+    """Faces in one window: run, decode the heat map."""
+    height, width = rgb.shape[:2]
+    heat, scale, offset, _landmarks = _outputs(rgb)
     rows, cols = np.nonzero(heat[0, 0] > min_score)
     found = []
     for r, c in zip(rows.tolist(), cols.tolist()):
@@ -136,12 +142,9 @@ def facing(rgb: np.ndarray, box) -> int:
     reach = int(0.3 * max(w, h))
     x0, y0 = max(0, x - reach), max(0, y - reach)
     crop = np.ascontiguousarray(rgb[y0:y + h + reach, x0:x + w + reach])
-    height, width = crop.shape[:2]
-    if min(height, width) < 16:
+    if min(crop.shape[:2]) < 16:
         return 0
-    blob = np.zeros((1, 3, -(-height // 32) * 32, -(-width // 32) * 32), dtype=np.float32)
-    blob[0, :, :height, :width] = crop.transpose(2, 0, 1)
-    heat, scale, offset, landmarks = _session().run(None, {"input.1": blob})
+    heat, scale, offset, landmarks = _outputs(crop)
     r, c = np.unravel_index(int(np.argmax(heat[0, 0])), heat[0, 0].shape)
     if heat[0, 0, r, c] < 0.3:
         return 0

@@ -60,8 +60,7 @@ def find(rgb: np.ndarray, min_score: float, memo=None) -> list[Region]:
     for box, score in suppress([(box, score) for box, score, _ in found]):
         region = Region("code", tuple(int(round(v)) for v in box), score, names[box])
         if score < REVIEW_BELOW:
-            region = Region(region.kind, region.box, score, region.detector, "review",
-                            reason=f"unsure: {score * BARS:.0f} light/dark changes across it, a barcode has "
+            region = region.unsure(f"unsure: {score * BARS:.0f} light/dark changes across it, a barcode has "
                                    f"{BARS} or more (stripes?)")
         regions.append(region)
     return regions

@@ -64,8 +64,7 @@ def find(rgb: np.ndarray, min_score: float, memo=None) -> list[Region]:
         if decided(scores, min_score, place.small):
             covered.append(_with_the_back_of_the_head(rgb, region, size) if not place.small and first_look else region)
         elif scores.get(centerface.NAME, 0) >= review or max(scores.get(yunet.NAME, 0), scores.get(retina.NAME, 0)) >= SECOND:
-            unsure.append(Region(region.kind, region.box, region.score, region.detector, "review",
-                                 scores=region.scores, reason=f"unsure: {describe(scores)}"))
+            unsure.append(region.unsure(f"unsure: {describe(scores)}"))
     covered = merged(covered)
     # a candidate mostly inside a face that is covered anyway needs nobody's look
     return covered + [region for region in unsure

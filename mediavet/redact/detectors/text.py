@@ -104,8 +104,8 @@ def skin(rgb: np.ndarray, box) -> float:
 def _judged(region: Region, coarse, rgb) -> Region:
     """A compact blob found in a large photo searched at full resolution is covered only
     when the search at the model's own scale (the whole photo at WINDOW pixels) sees text
-    there too, scoring CONFIRM or more; otherwise it is left for review. Beyond its training scale the detection model
-    calls large smooth blobs text - cheeks, eyes, ears, raised hands, the knot of a tie - at
+    there too, scoring CONFIRM or more; otherwise it is left for review. Beyond its training
+    scale the detection model calls large smooth blobs text - cheeks, eyes, ears, raised hands, the knot of a tie - at
     scores of 0.8-0.97 (an OCR pipeline rejects them when reading, which mediavet never
     does); measured on the corpus, every such blob on the faces/ photos was skin or cloth,
     and the seeing-at-both-scales test keeps the signs, plates and labels of text/ covered.
@@ -118,8 +118,7 @@ def _judged(region: Region, coarse, rgb) -> Region:
         return region
     _, _, w, h = region.box
     why = f"{bare:.0%} skin-coloured" if bare >= SKIN else "seen at full resolution only"
-    return Region(region.kind, region.box, region.score, region.detector, "review",
-                  reason=f"unsure: a compact {w}x{h} blob, {why} (text, or a hand, a face, cloth?)")
+    return region.unsure(f"unsure: a compact {w}x{h} blob, {why} (text, or a hand, a face, cloth?)")
 
 
 DETECTOR = Detector("text", "ppocr-det", find)

@@ -9,6 +9,8 @@ tiles find the smallest faces of larger pictures).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from mediavet.redact.detectors import tiled
@@ -19,6 +21,7 @@ TILE, OVERLAP = 960, 96
 WORK = 1280
 
 
+@lru_cache(maxsize=1)
 def available() -> bool:
     """yuface publishes wheels for CPython up to 3.11 only (and no source): elsewhere the
     ensemble runs without YuNet, and redact says so (cli_redact)."""

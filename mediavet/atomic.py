@@ -13,6 +13,7 @@ def write_atomic(path: str | Path, data: bytes, overwrite: bool = True) -> None:
         raise FileExistsError(f"{path} exists")
     from mediavet import signals
 
+    path.parent.mkdir(parents=True, exist_ok=True)  # a report or plan may name a folder not made yet
     signals.watch(path.parent or ".")
     handle, temporary = tempfile.mkstemp(prefix=signals.prefix(), suffix=".part", dir=path.parent or ".")
     try:

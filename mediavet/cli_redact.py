@@ -270,9 +270,9 @@ def _check_outputs(files, paths, outdir, plan_out, preview_dir, manifest) -> Non
 
     checks = [("--output-dir", lambda: check_folder(outdir, files, paths)) if outdir else None,
               ("--preview", lambda: check_folder(preview_dir, files, paths, [outdir])) if preview_dir else None,
-              ("--manifest", lambda: check_file(manifest, "manifest", files, paths, [outdir, preview_dir]))
+              ("--manifest", lambda: check_file(manifest, "manifest", files, paths, [outdir]))
               if manifest else None,
-              ("--plan-only", lambda: check_file(plan_out, "plan", files, paths, [preview_dir])) if plan_out else None]
+              ("--plan-only", lambda: check_file(plan_out, "plan", files, paths)) if plan_out else None]
     for option, check in filter(None, checks):
         try:
             check()
@@ -320,16 +320,26 @@ def _report(outcomes, skipped, outdir, as_json, verbose) -> None:
 
 
 def _to_look_at(outcomes, advice: str) -> None:
-    """The places the face models were unsure of, per file, on stderr: a person decides."""
+    """The places the detectors were unsure of, per file, on stderr: a person decides. Faces
+    are counted apart from text and codes (a raised hand the text model was unsure of is no
+    possible face)."""
+    from mediavet.redact import count_regions
     from mediavet.safe_text import clean
 
-    unsure = [(o, o.regions.get("review", 0)) for o in outcomes if o.regions.get("review")]
+    unsure = []
+    for outcome in outcomes:
+        if outcome.regions.get("review"):
+            faces = count_regions(r for r in outcome.found or () if r.kind == "face").get("review", 0)
+            unsure.append((outcome, faces, outcome.regions["review"] - faces))
     if not unsure:
         return
-    total = sum(count for _, count in unsure)
-    click.echo(f"{total} possible face{'s' if total != 1 else ''} to look at ({advice}):", err=True)
-    for outcome, count in unsure:
-        click.echo(f"  {clean(outcome.input)}: {count}", err=True)
+    faces, others = sum(f for _, f, _ in unsure), sum(o for _, _, o in unsure)
+    what = [f"{faces} possible face{'s' if faces != 1 else ''}"] if faces else []
+    what += [f"{others} unsure text or code place{'s' if others != 1 else ''}"] if others else []
+    click.echo(f"{' and '.join(what)} to look at ({advice}):", err=True)
+    for outcome, face_count, other_count in unsure:
+        click.echo(f"  {clean(outcome.input)}: {face_count} face{'s' if face_count != 1 else ''}, "
+                   f"{other_count} text or code", err=True)
 
 
 @click.command()

@@ -523,3 +523,25 @@ main()
 """, megabytes=1500)
     assert done.returncode == ExitCode.INPUT_ERROR and "decompression bomb" in done.stderr, done.stderr[-2000:]
     assert time.monotonic() - started < 60
+
+
+def test_a_report_or_plan_may_name_a_folder_not_made_yet(tmp_path):
+    tip = tmp_path / "tip.jpg"
+    tip.write_bytes(camera_jpeg())
+    assert run("verify", tip, "--html", tmp_path / "reports" / "r.html", "--fail-on", "never").exit_code == 0
+    assert run("redact", tip, "--plan-only", tmp_path / "review" / "plan.json", "--preview", tmp_path / "review",
+               *NO_REGIONS).exit_code == 0
+    assert (tmp_path / "reports" / "r.html").is_file() and (tmp_path / "review" / "plan.json").is_file()
+
+
+def test_a_preview_label_at_the_right_edge_stays_inside_the_picture(tmp_path):
+    tip = tmp_path / "tip.png"
+    scene(0, (900, 600)).convert("L").convert("RGB").save(tip)  # grey: the label colour stands out
+    result = run("redact", tip, "--plan-only", tmp_path / "plan.json", "--preview", tmp_path / "p",
+                 "--region", "870,100,30,30", *NO_REGIONS)
+    assert result.exit_code == 0
+    preview = Image.open(tmp_path / "p" / "PREVIEW-NOT-REDACTED-0001.jpg").convert("RGB")
+    band = preview.crop((0, 60, 860, 100)).load()  # above the box, left of it: where the label must be
+    purple = [(x, y) for x in range(860) for y in range(40) if band[x, y][0] > 150 and band[x, y][1] < 80
+              and band[x, y][2] > 180]
+    assert purple, "the label of a region at the right edge was cut off"

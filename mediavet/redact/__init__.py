@@ -110,11 +110,11 @@ def _plan_into(outcome: Outcome, path: Path, options: RedactOptions) -> None:
     else:
         regions, _converged = find_regions(picture.frames, options.protect)
         outcome.plan = plan.entry(path, media.sha256, picture.frames[0].size, regions)
-    outcome.regions, outcome.found = _count(regions), regions
+    outcome.regions, outcome.found = count_regions(regions), regions
     outcome.status = PLANNED
 
 
-def _count(regions) -> dict:
+def count_regions(regions) -> dict:
     """Covered regions per kind, and under "review" those left for a person to look at; in a
     clip, a tracked face or text counts once however many pieces its track has."""
     seen: dict[str, set] = {}
@@ -146,7 +146,7 @@ def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOption
     else:
         regions, checked = find_regions(picture.frames, options.protect)
     picture.frames = apply(picture.frames, regions)
-    outcome.regions, outcome.found = _count(regions), regions
+    outcome.regions, outcome.found = count_regions(regions), regions
     still_visible = [] if checked else uncovered(picture.frames, regions, options.protect)
     if still_visible:
         outcome.status = REFUSED
@@ -196,7 +196,7 @@ def _copy_video(outcome: Outcome, media, path: Path, outdir: Path, options: Reda
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    outcome.regions, outcome.found = _count(regions), regions
+    outcome.regions, outcome.found = count_regions(regions), regions
 
     def digest():
         with open(temporary, "rb") as copy:

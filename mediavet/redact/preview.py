@@ -41,6 +41,8 @@ def write(frame, regions, target: Path) -> None:
         if region.action == "review":
             label += " REVIEW?"
         left, top, right, bottom = draw.textbbox((x, max(0, y - font.size - 4)), label, font=font)
+        shift = min(left, max(0, right + 2 - image.width))  # a label at the right edge stays readable
+        left, right = left - shift, right - shift
         draw.rectangle((left - 2, top - 2, right + 2, bottom + 2), fill=colour)
         draw.text((left, top), label, fill=(0, 0, 0), font=font)
     write_atomic(target, encode(Picture([image], [0], None, False), "jpeg", 85))

@@ -507,6 +507,74 @@ def test_content_credentials_deep_inside_an_mp4_are_found(corpus, tmp_path):
     assert found & {"provenance.c2pa", "provenance.c2pa_invalid", "provenance.c2pa_untrusted"}, found
 
 
+def _other_tools_mov() -> bytes:
+    """A MOV as another tool's 'clean' copy leaves it: no tags FFmpeg shows, but a vendor code
+    in the sample description, a track creation date, a named handler, and text in a free box."""
+    import io
+    import struct
+
+    import av
+    import numpy as np
+
+    out = io.BytesIO()
+    with av.open(out, "w", format="mov", container_options={"fflags": "+bitexact"}) as container:
+        stream = container.add_stream("mjpeg", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuvj420p"
+        stream.codec_context.flags |= av.codec.context.Flags.bitexact
+        stream.metadata["handler_name"] = "GPAC ISO Video Handler"
+        for n in range(3):
+            frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), 40 * n, np.uint8), format="rgb24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    data = bytearray(out.getvalue())
+    vendor = data.index(b"FFMP")
+    data[vendor:vendor + 4] = b"appl"
+    tkhd = data.index(b"tkhd")
+    data[tkhd + 8:tkhd + 16] = struct.pack(">II", 3_660_000_000, 3_660_000_000)  # 2019-12-24
+    text = b"Li Wei, dormitory 3, +86 138 0013 8000"
+    return bytes(data) + struct.pack(">I", 8 + len(text)) + b"free" + text
+
+
+def test_a_mov_from_another_tool_keeps_nothing_exiftool_sees(tmp_path):
+    from mediavet.redact.video import leftovers
+
+    mov = tmp_path / "copy.mov"
+    mov.write_bytes(_other_tools_mov())
+    result, reports = audit_json(mov)
+    assert result.exit_code == ExitCode.FINDINGS
+    items = json.dumps(reports["copy.mov"]["findings"])
+    for expected in ("vendor appl", "tkhd creation time 2019-12-24", "GPAC ISO Video Handler", "free box holding"):
+        assert expected in items, expected
+    assert any("vendor appl" in problem for problem in leftovers(mov, [], False))  # a copy like it is refused
+    if shutil.which("exiftool"):  # the oracle sees the same
+        shown = subprocess.run(["exiftool", "-a", "-u", str(mov)], capture_output=True, text=True).stdout
+        assert "Apple" in shown and "2019:12:24" in shown
+
+
+def test_text_padded_into_a_webp_bitstream_is_found(tmp_path):
+    """Decoders ignore bytes after the last VP8 partition: the picture still decodes."""
+    import io
+    import struct
+
+    out = io.BytesIO()
+    scene(3, (96, 64)).save(out, "WEBP", quality=70)
+    data = bytearray(out.getvalue())
+    pos = data.index(b"VP8 ")
+    size = struct.unpack("<I", data[pos + 4:pos + 8])[0]
+    text = b"Li Wei, +86 138 0013 8000"
+    padded = text + b"\0" * ((size + len(text)) % 2)
+    data[pos + 8 + size:pos + 8 + size] = padded
+    data[pos + 4:pos + 8] = struct.pack("<I", size + len(padded))
+    data[4:8] = struct.pack("<I", len(data) - 8)
+    (tmp_path / "padded.webp").write_bytes(bytes(data))
+    Image.open(tmp_path / "padded.webp").load()
+    result, reports = audit_json(tmp_path / "padded.webp")
+    assert result.exit_code == ExitCode.FINDINGS
+    assert "Li Wei" in json.dumps(reports["padded.webp"]["findings"])
+
+
 def test_a_tiny_file_declaring_a_huge_flat_picture_is_refused_at_once(tmp_path):
     """A 14000x14000 black lossless WebP: below the 200-MP limit, but 196 MP from a few bytes."""
     import time

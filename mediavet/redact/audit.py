@@ -9,6 +9,7 @@ formats mediavet writes). A file is clean when the list is empty.
 
 from __future__ import annotations
 
+from mediavet.metadata.bmff import leftovers
 from mediavet.redact.structure import problems
 from mediavet.verify.finding import Finding, Severity
 
@@ -40,6 +41,7 @@ FAMILIES = [  # (finding id, severity, what it is, tag names)
     ("audit.software", Severity.WARN, "software names", SOFTWARE_TAGS),
 ]
 MAX_VALUE = 80
+BMFF_FORMATS = ("mp4", "quicktime", "heif")
 NOT_MEDIA = ("unsupported", "empty")  # probe's error kinds for files that are no picture or clip
 
 
@@ -59,6 +61,9 @@ def audit_media(media) -> list[Finding]:
 
     if metadata.video is not None:
         _audit_video(metadata.video, note)
+    if media.format in BMFF_FORMATS:
+        for finding_id, what in leftovers(media.path):
+            note(finding_id, what)
 
     exif = metadata.exif
     if exif.state == "corrupt":

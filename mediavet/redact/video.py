@@ -321,6 +321,7 @@ def uncovered(regions: list[Region], rechecks, options) -> list[Region]:
 def leftovers(copy_path, missed: list[Region], keep_audio: bool) -> list[str]:
     """Everything that keeps the copy from being written: tags, extra tracks, and the faces or
     text the detectors still found on the check frames (`missed`, from `uncovered`)."""
+    from mediavet.metadata.bmff import leftovers as boxes
     from mediavet.metadata.video import read_video
 
     problems = []
@@ -341,6 +342,7 @@ def leftovers(copy_path, missed: list[Region], keep_audio: bool) -> list[str]:
             problems.append(f"stream {stream['index']} tags left: {sorted(tags)}")
     if video["telemetry"] or video["location"]:
         problems.append("telemetry or location left")
+    problems += [what for _, what in boxes(copy_path)]
     for region in missed:
         problems.append(f"a {region.kind} (score {region.score:.2f}) at {list(region.box)} in frame "
                         f"{region.frames[0]} is not covered")

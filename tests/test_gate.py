@@ -553,6 +553,26 @@ def test_a_mov_from_another_tool_keeps_nothing_exiftool_sees(tmp_path):
         assert "Apple" in shown and "2019:12:24" in shown
 
 
+def test_an_avif_from_another_tool_keeps_nothing_exiftool_sees(tmp_path):
+    """An AVIF sequence as GPAC-style tools leave it: a 2020 creation date, named handlers, and
+    an item property no image needs (FFmpeg's `pixi` renamed, same size)."""
+    made = tmp_path / "seq.avif"
+    encoded = subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=5",
+                              "-t", "1", "-c:v", "libaom-av1", "-metadata", "creation_time=2020-03-01T10:00:00Z",
+                              "-metadata:s:v", "handler_name=GPAC ISO Video Handler", str(made)],
+                             capture_output=True) if shutil.which("ffmpeg") else None
+    if encoded is None or encoded.returncode != 0:
+        pytest.skip("ffmpeg with libaom-av1 is needed to write the AVIF")
+    data = made.read_bytes()
+    assert b"pixi" in data
+    made.write_bytes(data.replace(b"pixi", b"xtra", 1))
+    result, reports = audit_json(made)
+    assert result.exit_code == ExitCode.FINDINGS
+    items = json.dumps(reports["seq.avif"]["findings"])
+    for expected in ("creation time 2020-03-01", "GPAC ISO Video Handler", "item property meta/iprp/ipco/xtra"):
+        assert expected in items, expected
+
+
 def test_text_padded_into_a_webp_bitstream_is_found(tmp_path):
     """Decoders ignore bytes after the last VP8 partition: the picture still decodes."""
     import io

@@ -163,7 +163,13 @@ def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, ti
     if html_path:
         from mediavet.report.html_report import write_html
 
-        write_html(reports, html_path, max_pixels)
+        write_html(reports, html_path, max_pixels, {
+            "index": index_db, "forensics": forensics, "claimed_time": claimed_time,
+            "claimed_location": claimed_location, "in_batch": options.in_batch,
+            "trust_anchors": trust_anchors} | ({"now": now_text} if now_text else {}))
+        from mediavet.safe_text import clean
+
+        click.echo(f"HTML report written to {clean(html_path)}", err=True)
     _output_verify(reports, as_json, jsonl, fail_on)
     sys.exit(exit_code(reports, fail_on))
 

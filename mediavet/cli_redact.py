@@ -226,7 +226,9 @@ def _plan_only(files, plan_out, preview_dir, options, jobs) -> None:
     entries = [o.plan for o in outcomes if o.status == PLANNED]
     write_atomic(plan_out, (dumps(document(entries, settings)) + "\n").encode("utf-8"))
     if preview_dir:
-        _previews(outcomes, preview_dir, options.max_pixels)
+        numbers = iter(range(1, len(entries) + 1))
+        _previews(outcomes, preview_dir, options.max_pixels,
+                  [next(numbers) if o.status == PLANNED else 0 for o in outcomes])
     for outcome in outcomes:
         if outcome.status != PLANNED:
             click.echo(f"mediavet: {clean(outcome.input)}: error: {clean(outcome.message)}", err=True)
@@ -237,31 +239,37 @@ def _plan_only(files, plan_out, preview_dir, options, jobs) -> None:
     sys.exit(ExitCode.INPUT_ERROR if len(entries) < len(outcomes) else ExitCode.OK)
 
 
-def _previews(outcomes, preview_dir, max_pixels) -> None:
-    """Review images, numbered in input order, of every file whose regions are known."""
+def _previews(outcomes, preview_dir, max_pixels, numbers=None) -> None:
+    """Review images of every file whose regions are known, named by `numbers` (the plan's
+    entry numbers; else the place among the inputs), and an index of which shows which."""
     from mediavet.atomic import write_atomic
     from mediavet.media import MediaError, probe
     from mediavet.redact.encode import decode
-    from mediavet.redact.preview import name, write
+    from mediavet.redact.preview import INDEX, name, write, write_sheets
+    from mediavet.report.json_report import dumps
 
     folder = Path(preview_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    for number, outcome in enumerate(outcomes, start=1):
+    index = []
+    for place, outcome in enumerate(outcomes, start=1):
         if outcome.found is None:
             continue
+        number = numbers[place - 1] if numbers else place
         try:
             media = probe(outcome.input, max_pixels=max_pixels)
             if media.is_video:
-                from mediavet.redact.encode import Picture, encode
-                from mediavet.redact.video import sampled_sheet
-
-                sheet = sampled_sheet(media.path, outcome.found)
-                write_atomic(folder / name(number), encode(Picture([sheet], [0], None, False), "jpeg", 85))
-                continue
-            frame = decode(media).frames[0]
+                frames = outcome.plan["frames"] if outcome.plan else (outcome.frames or {}).get("total", 1)
+                written = write_sheets(media.path, outcome.found, frames, folder, number)
+            else:
+                write(decode(media).frames[0], outcome.found, folder / name(number))
+                written = [name(number)]
         except MediaError:
             continue
-        write(frame, outcome.found, folder / name(number))
+        index.append({"number": number, "input": outcome.input, "previews": written,
+                      "regions": len(outcome.found)})
+    write_atomic(folder / INDEX, (dumps({"mediavet_previews": 1, "note": "NOT SAFE TO SHARE: the previews show "
+                                         "what is covered, and this list names the originals",
+                                         "files": index}) + "\n").encode("utf-8"))
 
 
 def _check_outputs(files, paths, outdir, plan_out, preview_dir, manifest) -> None:

@@ -89,7 +89,7 @@ def test_review_candidates_in_the_plan_and_covered_with_strict(tmp_path):
     assert review and all(r["reason"].startswith("unsure: ") and r["scores"] for r in review)
     assert any(set(r["scores"]) >= {"centerface", "yunet"} for r in regions)  # each model's score is kept
     assert "possible face" in result.stderr
-    assert (tmp_path / "preview" / "PREVIEW-NOT-REDACTED-0001.jpg").exists()
+    assert (tmp_path / "preview" / "PREVIEW-NOT-REDACTED-0001-1.jpg").exists()
 
     def share(copy, box):
         x, y, w, h = box

@@ -628,7 +628,7 @@ def test_a_preview_label_at_the_right_edge_stays_inside_the_picture(tmp_path):
     result = run("redact", tip, "--plan-only", tmp_path / "plan.json", "--preview", tmp_path / "p",
                  "--region", "870,100,30,30", *NO_REGIONS)
     assert result.exit_code == 0
-    preview = Image.open(tmp_path / "p" / "PREVIEW-NOT-REDACTED-0001.jpg").convert("RGB")
+    preview = Image.open(tmp_path / "p" / "PREVIEW-NOT-REDACTED-0001-1.jpg").convert("RGB")
     band = preview.crop((0, 60, 860, 100)).load()  # above the box, left of it: where the label must be
     purple = [(x, y) for x in range(860) for y in range(40) if band[x, y][0] > 150 and band[x, y][1] < 80
               and band[x, y][2] > 180]

@@ -39,11 +39,26 @@ def test_report_is_self_contained_and_shows_every_file(tmp_path, corpus):
     media = [p for p in SAMPLES.iterdir() if p.suffix in (".jpg", ".png", ".mp4")]
     assert page.sections == len(media) + 3
     assert "script" not in page.tags and "link" not in page.tags
-    assert page.sources and all(source.startswith("data:image/jpeg;base64,") for source in page.sources)
+    assert page.sources and all(source.startswith(("data:image/jpeg;base64,", "#file-")) for source in page.sources)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script>alert" not in text
     assert "default-src 'none'" in text  # and the browser is told to fetch nothing
     assert "embedded EXIF thumbnail" in text and "error levels" in text and "keyframe at" in text
     assert "cannot be verified" in text
+
+
+def test_report_opens_with_a_summary_worst_first(tmp_path):
+    report = tmp_path / "report.html"
+    names = ["clean_camera.jpg", "exif_make_model.jpg", "provenance_ai_generated.jpg"]
+    result = run("verify", "--fail-on", "never", "--html", report, *(SAMPLES / n for n in names),
+                 tmp_path / "missing.jpg")
+    assert f"HTML report written to {report}" in result.stderr
+    text = report.read_text()
+    summary = text[text.index('class="summary"'):text.index("</table>")]
+    order = [int(n) for n in re.findall(r'href="#file-(\d+)"', summary)]
+    assert order == [4, 3, 2, 1]  # unreadable, HIGH, WARN, clean
+    for number in order:
+        assert f'id="file-{number}"' in text
+    assert "treat it as not a photograph" in summary and "mediavet 0." in text and "max_pixels=" in text
 
 
 @pytest.mark.skipif(not (shutil.which("chromium") or shutil.which("chromium-browser")), reason="no Chromium")

@@ -74,13 +74,15 @@ def test_plan_round_trip_with_edits(tmp_path):
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "out").exists()
     plan = json.loads(plan_path.read_text())
-    assert plan["mediavet_plan"] == 1
+    assert plan["mediavet_plan"] == 2
     entry = plan["files"][0]
     assert entry["size"] == [900, 600] and len(entry["sha256"]) == 64
     (code,) = entry["regions"]
     assert code["kind"] == "code" and code["detector"] == "opencv-qr" and code["action"] == "fill"
-    assert [p.name for p in previews.iterdir()] == ["PREVIEW-NOT-REDACTED-0001.jpg"]
-    assert audit_media(probe(previews / "PREVIEW-NOT-REDACTED-0001.jpg")) == []
+    assert sorted(p.name for p in previews.iterdir()) == ["PREVIEW-NOT-REDACTED-0001-1.jpg", "PREVIEWS.json"]
+    index = json.loads((previews / "PREVIEWS.json").read_text())["files"]
+    assert index == [{"number": 1, "input": str(source), "previews": ["PREVIEW-NOT-REDACTED-0001-1.jpg"], "regions": 1}]
+    assert audit_media(probe(previews / "PREVIEW-NOT-REDACTED-0001-1.jpg")) == []
     # a person edits: the code is pixelated instead of filled, a manual region is added
     code["action"] = "pixelate"
     entry["regions"].append({"kind": "manual", "box": [10, 10, 100, 60], "action": "fill", "shape": "ellipse"})

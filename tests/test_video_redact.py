@@ -112,7 +112,7 @@ def test_video_plan_round_trip(faces_clip, tmp_path):
     entry = json.loads(plan_path.read_text())["files"][0]
     assert entry["frames"] >= 40 and entry["fps"] > 20
     assert all(len(r["frames"]) == 2 and r["frames"][0] <= r["frames"][1] for r in entry["regions"])
-    assert (tmp_path / "review" / "PREVIEW-NOT-REDACTED-0001.jpg").exists()
+    assert (tmp_path / "review" / "PREVIEW-NOT-REDACTED-0001-1.jpg").exists()
     entry["regions"].append({"kind": "manual", "box": [0, 0, 40, 40], "frames": [0, 5]})
     plan = json.loads(plan_path.read_text())
     plan["files"][0] = entry

@@ -21,7 +21,7 @@ from mediavet import signals
 from mediavet.media import DEFAULT_MAX_PIXELS, MediaError, probe
 from mediavet.redact.audit import audit_media
 from mediavet.redact.encode import EXTENSIONS, decode, encode, output_format
-from mediavet.redact.protect import ProtectOptions, apply, find_regions, uncovered
+from mediavet.redact.protect import ProtectOptions, apply, described, find_regions, uncovered
 
 WRITTEN, REFUSED, ERROR, PENDING, PLANNED = "written", "refused", "error", "pending", "planned"
 VIDEO_ROUNDS = 3
@@ -53,9 +53,10 @@ class Outcome:
     input_sha256: str | None = None
     output_sha256: str | None = None
     frames: dict | None = None  # a clip: frames written, frames the detectors checked again, rounds
+    missed: list | None = None  # refused: the Regions the re-check found uncovered (a reviewer's new candidates)
 
     def to_json(self) -> dict:
-        return {key: value for key, value in self.__dict__.items() if key not in ("extension", "plan", "found")}
+        return {key: value for key, value in self.__dict__.items() if key not in ("extension", "plan", "found", "missed")}
 
 
 def safe_copy(path, outdir: Path, options: RedactOptions = RedactOptions(), on_frame=None) -> Outcome:
@@ -104,8 +105,13 @@ def _plan_into(outcome: Outcome, path: Path, options: RedactOptions) -> None:
     if media.is_video:
         from mediavet.redact.video import find_video_regions, frame_rate
 
-        fps = frame_rate(path)
-        regions, count, size = find_video_regions(path, options.protect, fps)
+        from mediavet.redact import video
+
+        fps = video.frame_rate(path)
+        regions, count, size = video.find_video_regions(path, options.protect, fps)
+        # the same rounds a direct copy makes: an unedited plan applies to the same copy
+        regions, _missed, _rounds = video.settle(regions, lambda r: video.check_frames(path, r), options.protect,
+                                                 fps, size, count, VIDEO_ROUNDS)
         outcome.plan = plan.entry(path, media.sha256, size, regions, frames=count, fps=fps)
     else:
         regions, _converged = find_regions(picture.frames, options.protect)
@@ -142,15 +148,15 @@ def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOption
         planned = options.plan[str(path.resolve())]
         if tuple(picture.frames[0].size) != tuple(planned["size"]):
             raise MediaError("plan", f"the picture is {picture.frames[0].size}, the plan says {planned['size']}")
-        regions, checked = options.protect.settled(planned["regions"]), False
+        regions, checked, decided = options.protect.settled(planned["regions"]), False, planned["decided"]
     else:
-        regions, checked = find_regions(picture.frames, options.protect)
+        (regions, checked), decided = find_regions(picture.frames, options.protect), []
     picture.frames = apply(picture.frames, regions)
     outcome.regions, outcome.found = count_regions(regions), regions
-    still_visible = [] if checked else uncovered(picture.frames, regions, options.protect)
+    still_visible = [] if checked else uncovered(picture.frames, regions + decided, options.protect)
     if still_visible:
-        outcome.status = REFUSED
-        outcome.message = "faces or text still visible, nothing written: " + "; ".join(still_visible)[:400]
+        outcome.status, outcome.missed = REFUSED, still_visible
+        outcome.message = "faces or text still visible, nothing written: " + "; ".join(described(still_visible))[:400]
         return
     fmt = output_format(media.format, options.heif_format)
     data = encode(picture, fmt, options.quality)
@@ -171,27 +177,30 @@ def _copy_video(outcome: Outcome, media, path: Path, outdir: Path, options: Reda
     from mediavet.redact import video
 
     fps = video.frame_rate(path)
+    decided: list = []
     if options.plan is not None:
         planned = options.plan[str(path.resolve())]
         if tuple(media.size) != tuple(planned["size"]):
             raise MediaError("plan", f"the clip is {media.size}, the plan says {planned['size']}")
-        regions, rounds = options.protect.settled(planned["regions"]), 1
+        regions, rounds, decided = options.protect.settled(planned["regions"]), 1, planned["decided"]
         total = planned.get("frames") or 10 ** 9
     else:
         regions, total, _size = video.find_video_regions(path, options.protect, fps)
         rounds = VIDEO_ROUNDS
     handle, temporary = tempfile.mkstemp(prefix=signals.prefix(), suffix=".part", dir=outdir)
     os.close(handle)
+
+    def render(regions):
+        written = video.write_copy(path, temporary, regions, options.protect, options.crf, options.keep_audio,
+                                   on_frame)
+        outcome.frames = {"total": written["frames"], "checked": len(written["rechecks"])}
+        return written["rechecks"]
+
     try:
-        for round_number in range(rounds):  # covering text shows the detectors weaker text beside it
-            written = video.write_copy(path, temporary, regions, options.protect, options.crf, options.keep_audio,
-                                       on_frame)
-            missed = video.uncovered(regions, written["rechecks"], options.protect)
-            outcome.frames = {"total": written["frames"], "checked": len(written["rechecks"]), "rounds": round_number + 1}
-            if not missed or round_number == rounds - 1:
-                break
-            hold = max(video.STEP, round(fps * video.HOLD_SECONDS))
-            regions = regions + video.widen(missed, options.protect, tuple(media.size), hold, total)
+        regions, missed, used = video.settle(regions, render, options.protect, fps, tuple(media.size), total, rounds,
+                                             decided)
+        outcome.frames["rounds"] = used
+        outcome.missed = missed or None
         problems = video.leftovers(temporary, missed, options.keep_audio)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -1,12 +1,21 @@
 """Redaction plans: what will be covered, written before anything is, reviewable and editable.
 
-    {"mediavet_plan": 1, "created": ..., "settings": {...},
-     "files": [{"path", "sha256", "size": [w, h], "regions": [{"id", "kind", "box": [x, y, w, h],
-                "score", "detector", "action", "shape"}, ...]}, ...]}
+    {"mediavet_plan": 2, "created": ..., "settings": {...}, "reviewed": {"at", "by"} (once reviewed),
+     "files": [{"path", "sha256", "size": [w, h], ["frames", "fps"],
+                "regions": [{"id", "kind", "box": [x, y, w, h], "score", "detector", "action", "shape",
+                             ["frames", "track", "scores", "reason", "by"]}, ...],
+                "detected": [{"kind", "box", ["frames"]}, ...]}, ...]}
 
 Boxes are upright pixel coordinates with the margins already added: applying a plan covers
-exactly its boxes. A person may delete regions, add `manual` ones, or set `action` to
-`keep` (left visible on purpose; the fail-closed check then does not object to it).
+exactly its regions. A person may delete regions, resize them, add `manual` ones, or set
+`action` to `keep`; the review page marks each such region `"by": "reviewer"`.
+
+`detected` records what the detectors found when the plan was made, and is not edited. It
+is what makes deleting a region mean the same as keeping it: the fail-closed re-check still
+runs when a plan is applied, and refuses the copy for a face or text it finds that is neither
+in `regions` (covered or kept) nor in `detected` (decided by the person who deleted it). A
+region left as `review` is not covered unless --strict. Version 1 plans (no `detected`) are
+still read; for them a deleted region is undecided.
 """
 
 from __future__ import annotations
@@ -17,12 +26,19 @@ from pathlib import Path
 
 from mediavet.redact.regions import Region, inside_problem
 
-VERSION = 1
+VERSION = 2
+READABLE = (1, 2)
 
 
-def document(entries: list[dict], settings: dict) -> dict:
-    return {"mediavet_plan": VERSION, "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-            "settings": settings, "files": entries}
+def now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def document(entries: list[dict], settings: dict, reviewed: dict | None = None) -> dict:
+    data = {"mediavet_plan": VERSION, "created": now(), "settings": settings}
+    if reviewed:
+        data["reviewed"] = reviewed
+    return data | {"files": entries}
 
 
 def entry(path, sha256: str, size: tuple[int, int], regions: list[Region], frames: int | None = None,
@@ -32,7 +48,13 @@ def entry(path, sha256: str, size: tuple[int, int], regions: list[Region], frame
     if frames is not None:
         data.update(frames=frames, fps=round(fps, 3) if fps else None)
     data["regions"] = [{"id": number, **region.to_json()} for number, region in enumerate(regions, start=1)]
+    data["detected"] = [_record(region) for region in regions if region.kind != "manual" and region.by is None]
     return data
+
+
+def _record(region: Region) -> dict:
+    record = {"kind": region.kind, "box": list(region.box)}
+    return record | ({"frames": list(region.frames)} if region.frames else {})
 
 
 class PlanError(Exception):
@@ -47,18 +69,20 @@ def load(path: Path) -> tuple[dict[str, dict], dict]:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise PlanError(f"{path}: not a readable plan ({exc})") from None
-    if not isinstance(data, dict) or data.get("mediavet_plan") != VERSION or not isinstance(data.get("files"), list):
-        raise PlanError(f"{path}: not a mediavet plan of version {VERSION}")
+    if not isinstance(data, dict) or data.get("mediavet_plan") not in READABLE or not isinstance(data.get("files"), list):
+        raise PlanError(f"{path}: not a mediavet plan of version {' or '.join(map(str, READABLE))}")
     problems, entries = [], {}
     for number, item in enumerate(data["files"], start=1):
         where = f"file {number} ({str(item.get('path'))[:200] if isinstance(item, dict) else '?'})"
         try:
             if not isinstance(item, dict) or not isinstance(item.get("path"), str) or not item["path"]:
                 raise ValueError("each file needs a \"path\" (text)")
-            if not isinstance(item.get("regions", []), list):
-                raise ValueError("\"regions\" must be a list")
+            for key in ("regions", "detected"):
+                if not isinstance(item.get(key, []), list):
+                    raise ValueError(f"\"{key}\" must be a list")
             size = tuple(item["size"])
             regions = [Region.from_json(region) for region in item.get("regions", [])]
+            decided = [Region.from_json(_as_kept(record)) for record in item.get("detected", [])]
             if len(size) != 2 or not all(isinstance(v, int) and v > 0 for v in size):
                 raise ValueError(f"size must be [width, height], found {item['size']!r}")
             if not isinstance(item["sha256"], str):
@@ -66,18 +90,28 @@ def load(path: Path) -> tuple[dict[str, dict], dict]:
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(f"{where}: {exc}")
             continue
-        for region_number, region in enumerate(regions, start=1):
+        for region_number, region in enumerate(regions + decided, start=1):
             problem = inside_problem(region.box, size)
             if problem is None and region.frames and isinstance(item.get("frames"), int) \
                     and region.frames[1] >= item["frames"]:
                 problem = f"frames {list(region.frames)} go past the clip's {item['frames']} frames"
             if problem:
-                problems.append(f"{where}, region {region_number}: {problem}")
-        entries[str(Path(item["path"]).resolve())] = {"sha256": item["sha256"], "size": size, "regions": regions}
+                which = f"region {region_number}" if region_number <= len(regions) else \
+                    f"detected {region_number - len(regions)}"
+                problems.append(f"{where}, {which}: {problem}")
+        entries[str(Path(item["path"]).resolve())] = {"sha256": item["sha256"], "size": size, "regions": regions,
+                                                       "decided": decided}
     if problems:
         raise PlanError("; ".join(problems))
     settings = data.get("settings")
     return entries, settings if isinstance(settings, dict) else {}
+
+
+def _as_kept(record) -> dict:
+    """A `detected` record as a kept region: the re-check's proof that someone decided on it."""
+    if not isinstance(record, dict):
+        raise ValueError(f"a detected record must be an object with kind and box, found {str(record)[:40]!r}")
+    return {"kind": record.get("kind"), "box": record.get("box"), "frames": record.get("frames"), "action": "keep"}
 
 
 def check_inputs(entries: dict[str, dict], files) -> list[str]:

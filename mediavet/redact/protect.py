@@ -146,12 +146,14 @@ def missed(image, regions: list[Region], options: ProtectOptions) -> list[Region
             if region.covered and _outside(mask, region.box) > RECHECK_UNCOVERED]
 
 
-def uncovered(frames, regions: list[Region], options: ProtectOptions) -> list[str]:
-    """The reasons a covered picture must not be written: what `missed` finds on any frame."""
-    problems = []
-    for number, frame in enumerate(frames):
-        for region in missed(frame, regions, options):
-            where = f" in frame {number + 1}" if len(frames) > 1 else ""
-            problems.append(f"a {region.kind} (score {region.score:.2f}) at {list(region.box)}{where} "
-                            "is not covered")
-    return problems
+def uncovered(frames, regions: list[Region], options: ProtectOptions) -> list[Region]:
+    """What `missed` finds on any frame of a covered picture: the reasons it must not be written.
+    On an animation each region carries its frame (0-based) in `frames`."""
+    return [replace(region, frames=(number, number)) if len(frames) > 1 else region
+            for number, frame in enumerate(frames) for region in missed(frame, regions, options)]
+
+
+def described(missed_regions: list[Region]) -> list[str]:
+    return [f"a {region.kind} (score {region.score:.2f}) at {list(region.box)}"
+            + (f" in frame {region.frames[0] + 1}" if region.frames else "") + " is not covered"
+            for region in missed_regions]

@@ -25,6 +25,7 @@ class Region:
     scores: tuple[tuple[str, float], ...] | None = None  # each model's score, when several looked
     reason: str | None = None  # why a region is left for review
     track: int | None = None  # video: the regions of one tracked face or text share a number
+    by: str | None = None  # "reviewer": a person added, kept, resized or decided this region
 
     @property
     def covered(self) -> bool:
@@ -64,6 +65,8 @@ class Region:
             data["reason"] = self.reason
         if self.track is not None:
             data["track"] = self.track
+        if self.by:
+            data["by"] = self.by
         return data
 
     @classmethod
@@ -90,13 +93,14 @@ class Region:
         track = data.get("track")
         if track is not None and not (isinstance(track, int) and track >= 0):
             raise ValueError(f"track must be a whole number, found {track!r}")
-        reason = data.get("reason")
-        if reason is not None and not isinstance(reason, str):
-            raise ValueError(f"reason must be text, found {reason!r}")
+        for key in ("reason", "by"):
+            if data.get(key) is not None and not isinstance(data[key], str):
+                raise ValueError(f"{key} must be text, found {data[key]!r}")
         region = cls(kind=data.get("kind", "manual"), box=tuple(box), score=score,
                      detector=data.get("detector", "manual"), action=data.get("action", "fill"),
                      shape=data.get("shape", "rect"), frames=tuple(frames) if frames else None,
-                     scores=tuple(sorted(scores.items())) if scores else None, reason=reason, track=track)
+                     scores=tuple(sorted(scores.items())) if scores else None, reason=data.get("reason"),
+                     track=track, by=data.get("by"))
         if region.kind not in KINDS:
             raise ValueError(f"unknown kind {region.kind!r} (known: {', '.join(KINDS)})")
         if region.action not in ACTIONS:

@@ -193,6 +193,12 @@ def _carried(path, tracks, count: int, size, fps: float) -> list[Region]:
     return [region for seed, boxes in runs for region in _chunks(seed, boxes, size, count)]
 
 
+def followed(path, seed: Region, count: int, size, fps: float) -> list[Region]:
+    """A box a person drew on one frame (`seed.frames[0]`), followed before and after it the
+    way face tracks are followed beyond their detections (`_carried`)."""
+    return _carried(path, [[(seed.frames[0], seed)]], count, size, fps)
+
+
 def _chunks(seed: Region, boxes, size, count: int) -> list[Region]:
     """Followed boxes as regions of STEP frames each: the hull of their grown boxes."""
     boxes = sorted(boxes)
@@ -249,11 +255,38 @@ def _affinity(a: Region, b: Region) -> float:
     return max(0.0, 1.0 - distance / reach)
 
 
+def settle(regions: list[Region], render, options, fps: float, size, total: int, rounds: int,
+           decided: list[Region] = ()) -> tuple[list[Region], list[Region], int]:
+    """Cover the clip (`render(regions)` returns the check frames, those half-way between the
+    detection samples) and run the detectors on the check frames again: what they find that
+    no region (nor a `decided` one: a plan's record of what a person deleted) accounts for is
+    added, widened and held, and the clip covered again, up to `rounds` times. Covering text
+    shows the detectors weaker text beside it. Returns (regions, what is still missed, rounds)."""
+    hold = max(STEP, round(fps * HOLD_SECONDS))
+    for round_number in range(1, rounds + 1):
+        missed = uncovered(regions + list(decided), render(regions), options)
+        if not missed or round_number == rounds:
+            return regions, missed, round_number
+        regions = regions + widen(missed, options, size, hold, total)
+    raise ValueError("rounds must be at least 1")
+
+
+def check_frames(path, regions: list[Region]) -> list[tuple[int, object]]:
+    """The covered check frames of a clip, as `write_copy` checks them, without encoding."""
+    return [(number, _covered(image, regions, number)) for number, image, _ in _frames(path)
+            if number % STEP == STEP // 2]
+
+
+def _covered(image, regions: list[Region], number: int):
+    from mediavet.redact.cover import cover
+
+    active = [r for r in regions if r.active(number)]
+    return cover(image.convert("RGB"), active) if active else image.convert("RGB")
+
+
 def write_copy(path, target, regions: list[Region], options, crf: int, keep_audio: bool, on_frame=None) -> dict:
     """Encode the covered clip to `target`; returns what the fail-closed check needs."""
     import av
-
-    from mediavet.redact.cover import cover
 
     rechecks: list[tuple[int, object]] = []
     with av.open(str(path)) as source, av.open(str(target), "w", format="mp4", container_options={
@@ -271,8 +304,7 @@ def write_copy(path, target, regions: list[Region], options, crf: int, keep_audi
                 video_out.codec_context.options = {"crf": str(crf), "preset": "veryfast"}
                 if audio_in is not None:  # the sound, if kept, is the second stream
                     audio_out = out.add_stream("aac", rate=audio_in.codec_context.sample_rate)
-            active = [r for r in regions if r.active(number)]
-            covered = cover(image.convert("RGB"), active) if active else image.convert("RGB")
+            covered = _covered(image, regions, number)
             if number % STEP == STEP // 2:
                 rechecks.append((number, covered))
             if covered.size != (video_out.width, video_out.height):  # odd sizes: pad to even
@@ -363,29 +395,7 @@ def frame_rate(path) -> float:
         return float(rate) if rate else 30.0
 
 
-def sampled_sheet(path, regions: list[Region], columns: int = 4, count: int = 12):
-    """A contact sheet of evenly sampled frames with their active regions outlined."""
-    from PIL import Image, ImageDraw
-
-    frames = list(_frames(path))
-    if not frames:
-        raise MediaError("corrupt", "no decodable video frames")
-    picks = [frames[round(i * (len(frames) - 1) / max(1, count - 1))] for i in range(min(count, len(frames)))]
-    width = 320
-    thumbs = []
-    for number, image, seconds in picks:
-        scale = width / image.width
-        thumb = image.convert("RGB").resize((width, max(1, round(image.height * scale))))
-        draw = ImageDraw.Draw(thumb)
-        for region in regions:
-            if region.active(number):
-                x, y, w, h = (round(v * scale) for v in region.box)
-                draw.rectangle((x, y, x + w, y + h), outline=(255, 40, 40), width=2)
-        draw.text((4, 4), f"frame {number}" + ("" if seconds is None else f"  {seconds:.2f} s"), fill=(255, 255, 0))
-        thumbs.append(thumb)
-    rows = -(-len(thumbs) // columns)
-    sheet = Image.new("RGB", (columns * width, rows * max(t.height for t in thumbs)), (0, 0, 0))
-    for i, thumb in enumerate(thumbs):
-        sheet.paste(thumb, ((i % columns) * width, (i // columns) * thumb.height))
-    return sheet
-
+def frames_at(path, numbers) -> list[tuple[int, object, float | None]]:
+    """(number, upright image, seconds) of the frames with these numbers, in one decode."""
+    wanted = set(numbers)
+    return [(n, image, seconds) for n, image, seconds in _frames(path) if n in wanted]

@@ -1,8 +1,9 @@
 """The HTML report: one self-contained file an editor can look at.
 
-Pictures are inline (JPEG data URIs written by the safe-copy encoder, so they carry no
-metadata), there are no scripts and no external requests, and every piece of text that
-came out of a file is escaped. Per file: the picture, the verdict and findings with their
+It opens with a summary of every file, worst first, linking to each file's section, and
+the date, mediavet version and settings of the run. Pictures are inline (JPEG data URIs
+from mediavet/rendering.py, so they carry no metadata), there are no scripts and no
+external requests, and every piece of text that came out of a file is escaped. Per file: the picture, the verdict and findings with their
 evidence, key facts, the EXIF thumbnail beside the picture, an error-level map and a noise
 map (pictures for a person: no finding comes from them), a clip's keyframes, and archive
 matches beside the tip (the archived picture itself when the archive kept its path).
@@ -10,16 +11,16 @@ matches beside the tip (the archived picture itself when the archive kept its pa
 
 from __future__ import annotations
 
-import base64
 import html
 import io
 import json
+from datetime import datetime, timezone
 
 from mediavet import __version__
 from mediavet.atomic import write_atomic
 from mediavet.media import DEFAULT_MAX_PIXELS
-
-SIDE = 360  # pictures are downscaled: a report of hundreds of files stays small
+from mediavet.rendering import SIDE, data_uri  # pictures are downscaled: a report of hundreds of files stays small
+from mediavet.report.summary import next_step, rank, top_findings, verdict
 STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
 section{border-top:1px solid #ccc;padding:1em 0}
@@ -31,6 +32,8 @@ table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding
 .high{color:#b00;font-weight:bold}.warn{color:#a60}.info{color:#06a}.error{color:#808}
 pre{white-space:pre-wrap;font-size:12px;margin:0;max-width:60em}
 .note{font-size:12px;color:#555}
+.summary td:first-child{text-align:right}.summary .unreadable{color:#808;font-weight:bold}
+.HIGH{color:#b00;font-weight:bold}.WARN{color:#a60;font-weight:bold}.INFO{color:#06a}.clean{color:#070}
 """
 
 
@@ -38,17 +41,8 @@ def _e(value) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _data_uri(image) -> str:
-    from mediavet.redact.encode import Picture, encode
-
-    image = image.convert("RGB")
-    image.thumbnail((SIDE, SIDE))
-    data = encode(Picture([image], [0], None, False), "jpeg", 80)
-    return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
-
-
 def _figure(image, caption: str) -> str:
-    return f'<figure><img src="{_data_uri(image)}" alt="{_e(caption)}"><figcaption>{_e(caption)}</figcaption></figure>'
+    return f'<figure><img src="{data_uri(image)}" alt="{_e(caption)}"><figcaption>{_e(caption)}</figcaption></figure>'
 
 
 def error_levels(image):
@@ -143,26 +137,42 @@ def _findings(report) -> str:
     return f"<table><tr><th>severity</th><th>finding</th><th>what it means</th><th>evidence</th></tr>{rows}</table>"
 
 
-def render(reports, max_pixels: int = DEFAULT_MAX_PIXELS) -> str:
+def _summary(reports) -> str:
+    rows = "".join(
+        f'<tr><td>{number}</td><td><a href="#file-{number}">{_e(report.path)}</a></td>'
+        f'<td class="{_e(verdict(report))}">{_e(verdict(report))}</td>'
+        f'<td>{"<br>".join(_e(m) for m in top_findings(report)) or "—"}</td><td>{_e(next_step(report))}</td></tr>'
+        for number, report in rank(reports))
+    return (f'<table class="summary"><tr><th>#</th><th>file</th><th>verdict</th><th>top findings</th>'
+            f"<th>what to do next</th></tr>{rows}</table>")
+
+
+def render(reports, max_pixels: int = DEFAULT_MAX_PIXELS, settings: dict | None = None) -> str:
     sections = []
     for number, report in enumerate(reports, start=1):
-        verdict = "error" if report.error else (str(report.worst) if report.worst else "no findings")
         sections.append(
-            f'<section id="file-{number}"><h2>{number}. {_e(report.path)} — <span class="{_e(verdict)}">'
-            f"{_e(verdict)}</span></h2>{_findings(report)}{_facts(report)}"
+            f'<section id="file-{number}"><h2>{number}. {_e(report.path)} — <span class="{_e(verdict(report))}">'
+            f"{_e(verdict(report))}</span></h2><p>{_e(next_step(report))}</p>{_findings(report)}{_facts(report)}"
             f'<div class="pictures">{_pictures(report, max_pixels)}</div>{_matches(report, max_pixels)}</section>')
+    when = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    used = {k: v for k, v in {"max_pixels": max_pixels, **(settings or {})}.items() if v not in (None, False)}
+    counts = {name: sum(1 for r in reports if verdict(r) == name) for name in ("HIGH", "WARN", "INFO", "clean",
+                                                                                  "unreadable")}
+    tally = ", ".join(f"{count} {name}" for name, count in counts.items() if count)
     return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"generator\" content=\"mediavet {_e(__version__)}\">"
             f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
             f"style-src 'unsafe-inline'\"><title>mediavet report</title><style>{STYLE}</style></head><body>"
-            f"<h1>mediavet {_e(__version__)}: {len(reports)} files</h1>"
+            f"<h1>mediavet {_e(__version__)}: {len(reports)} files ({_e(tally)})</h1>"
+            f'<p class="note">written {_e(when)}; settings: '
+            f'{_e(", ".join(f"{k}={v}" for k, v in sorted(used.items())))}</p>{_summary(reports)}'
             f'<p class="note">The error-level and noise maps are pictures for a person to look at; no finding '
             f"comes from them alone.</p>{''.join(sections)}</body></html>\n")
 
 
-def write_html(reports, target, max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
+def write_html(reports, target, max_pixels: int = DEFAULT_MAX_PIXELS, settings: dict | None = None) -> None:
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # decoders warn about the damage the report already shows
-        write_atomic(target, render(reports, max_pixels).encode("utf-8"))
+        write_atomic(target, render(reports, max_pixels, settings).encode("utf-8"))

@@ -225,8 +225,9 @@ def exit_code(reports, fail_on: str) -> int:
 def _register_subgroups():
     from mediavet.cli_index import index
     from mediavet.cli_redact import audit, redact
+    from mediavet.cli_review import review
 
-    for command in (index, redact, audit):
+    for command in (index, redact, audit, review):
         main.add_command(command)
 
 

@@ -42,6 +42,47 @@ def _box(text: str) -> tuple[int, int, int, int]:
     return x, y, w, h
 
 
+def detection_options(command):
+    """The options that decide what is found and how it is covered: shared by redact and review."""
+    for option in reversed([
+        click.option("--region", "manual", multiple=True, metavar="X,Y,W,H",
+                     help="Cover this box too (upright pixel coordinates; repeatable)."),
+        click.option("--action", type=click.Choice(["fill", "pixelate", "blur"]), default="fill", show_default=True,
+                     help="How regions are covered (pixelate and blur destroy the detail first)."),
+        click.option("--shape", type=click.Choice(["rect", "ellipse"]), default="rect", show_default=True),
+        click.option("--min-score", "min_scores", multiple=True, metavar="KIND=SCORE",
+                     help="Detector threshold, e.g. face=0.3 (defaults: face 0.2, text 0.4; recall first)."),
+        click.option("--margin", "margins", multiple=True, metavar="KIND=X[,Y]",
+                     help="Grow boxes by this fraction of their size per side (defaults: face 0.15,0.08 for a 60-px face, "
+                     "more for smaller faces and less for larger ones; text 0.15,0.3; code 0.5,0.5)."),
+        click.option("--faces/--no-faces", default=True,
+                     help="Find and cover faces (CenterFace, YuNet and RetinaFace; places they are unsure of are "
+                     "listed for review)."),
+        click.option("--strict", is_flag=True,
+                     help="Also cover the places the face models are unsure of (listed for review otherwise)."),
+        click.option("--turned", is_flag=True,
+                     help="Also look for faces lying sideways or upside down (people in bed, a camera held sideways "
+                     "without an orientation tag): four times the face detection time."),
+        click.option("--text/--no-text", default=True, help="Find and cover readable text (PP-OCR detection)."),
+        click.option("--codes/--no-codes", default=True, help="Find and cover QR codes and barcodes (OpenCV)."),
+    ]):
+        command = option(command)
+    return command
+
+
+def protect_options(manual, action, shape, min_scores, margins, faces, strict, turned, text, codes):
+    from mediavet.redact.protect import MARGINS, ProtectOptions
+
+    protect = ProtectOptions(
+        kinds=tuple(kind for kind, on in (("face", faces), ("text", text), ("code", codes)) if on),
+        min_scores=_key_values(min_scores, "--min-score", float),
+        margins={**MARGINS, **_key_values(margins, "--margin", _margin)},
+        action=action, shape=shape, manual=tuple(_box(box) for box in manual), turned=turned, strict=strict)
+    if faces:
+        _warn_missing_models()
+    return protect
+
+
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--output-dir", "-o", "outdir", type=click.Path(file_okay=False),
@@ -52,16 +93,6 @@ def _box(text: str) -> tuple[int, int, int, int]:
               help="Apply exactly this (reviewed, possibly edited) plan; detect nothing.")
 @click.option("--preview", "preview_dir", type=click.Path(file_okay=False),
               help="Also write review images with numbered boxes here (NOT safe to share: they show what is covered).")
-@click.option("--region", "manual", multiple=True, metavar="X,Y,W,H",
-              help="Cover this box too (upright pixel coordinates; repeatable).")
-@click.option("--action", type=click.Choice(["fill", "pixelate", "blur"]), default="fill", show_default=True,
-              help="How regions are covered (pixelate and blur destroy the detail first).")
-@click.option("--shape", type=click.Choice(["rect", "ellipse"]), default="rect", show_default=True)
-@click.option("--min-score", "min_scores", multiple=True, metavar="KIND=SCORE",
-              help="Detector threshold, e.g. face=0.3 (defaults: face 0.2, text 0.4; recall first).")
-@click.option("--margin", "margins", multiple=True, metavar="KIND=X[,Y]",
-              help="Grow boxes by this fraction of their size per side (defaults: face 0.15,0.08 for a 60-px face, "
-                   "more for smaller faces and less for larger ones; text 0.15,0.3; code 0.5,0.5).")
 @click.option("--quality", type=click.IntRange(1, 100), default=92, show_default=True,
               help="JPEG/WebP quality of the copies (lossless WebP stays lossless).")
 @click.option("--format", "heif_format", type=click.Choice(["jpeg", "png", "webp"]), default=None,
@@ -76,16 +107,7 @@ def _box(text: str) -> tuple[int, int, int, int]:
 @click.option("--manifest", type=click.Path(dir_okay=False),
               help="Write the mapping original -> copy (with both sha256) to this JSON file.")
 @click.option("--overwrite", is_flag=True, help="Replace existing copies of the same name.")
-@click.option("--faces/--no-faces", default=True,
-              help="Find and cover faces (CenterFace, YuNet and RetinaFace; places they are unsure of are "
-                   "listed for review).")
-@click.option("--strict", is_flag=True,
-              help="Also cover the places the face models are unsure of (listed for review otherwise).")
-@click.option("--turned", is_flag=True,
-              help="Also look for faces lying sideways or upside down (people in bed, a camera held sideways "
-                   "without an orientation tag): four times the face detection time.")
-@click.option("--text/--no-text", default=True, help="Find and cover readable text (PP-OCR detection).")
-@click.option("--codes/--no-codes", default=True, help="Find and cover QR codes and barcodes (OpenCV).")
+@detection_options
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome of every file as JSON (it names originals).")
 @click.option("--verbose", "-v", is_flag=True, help="Print original -> copy for each written file.")
 @click.option("--max-pixels", type=click.IntRange(min=1), default=200_000_000, show_default=True,
@@ -108,7 +130,6 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
     from mediavet.inputs import expand
     from mediavet.redact import ERROR, PENDING, REFUSED, RedactOptions, discard, place, safe_copy
     from mediavet.redact.names import Namer, extension_for
-    from mediavet.redact.protect import MARGINS, ProtectOptions
     from mediavet.report.progress import frame_progress, progress
 
     if plan_out and (outdir or plan_in):
@@ -119,13 +140,7 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
     files = expand(paths, skipped)
     if not files:
         raise click.UsageError("no media files found in the given paths")
-    protect = ProtectOptions(
-        kinds=tuple(kind for kind, on in (("face", faces), ("text", text), ("code", codes)) if on),
-        min_scores=_key_values(min_scores, "--min-score", float),
-        margins={**MARGINS, **_key_values(margins, "--margin", _margin)},
-        action=action, shape=shape, manual=tuple(_box(box) for box in manual), turned=turned, strict=strict)
-    if faces:
-        _warn_missing_models()
+    protect = protect_options(manual, action, shape, min_scores, margins, faces, strict, turned, text, codes)
     plan = None
     if plan_in:
         plan, planned_with = _load_plan(plan_in, files)

@@ -46,7 +46,19 @@ def test_an_unedited_video_plan_applies_to_the_direct_copy(text_clip, tmp_path):
     assert run("redact", text_clip, "--plan-only", plan, "--no-faces").exit_code == ExitCode.OK
     applied = run("redact", text_clip, "--plan", plan, "-o", tmp_path / "planned", "--no-faces")
     assert applied.exit_code == ExitCode.OK, applied.output
-    assert sha(tmp_path / "planned" / "safe-0001.mp4") == sha(tmp_path / "direct" / "safe-0001.mp4")
+    # libx264 does not encode the same frames to the same bytes twice (two direct runs differ
+    # too), so the copies are compared by what is covered: the filled (black) pixels per frame
+    planned, made = covered_masks(tmp_path / "planned" / "safe-0001.mp4"), covered_masks(tmp_path / "direct" / "safe-0001.mp4")
+    assert len(planned) == len(made) == 30
+    for a, b in zip(planned, made):
+        assert a.sum() > 500 and (a & b).sum() / (a | b).sum() > 0.95
+
+
+def covered_masks(path) -> list:
+    import av
+
+    with av.open(str(path)) as container:
+        return [(frame.to_ndarray(format="rgb24") < 24).all(axis=2) for frame in container.decode(video=0)]
 
 
 @pytest.fixture()

@@ -247,3 +247,64 @@ def test_a_clip_is_reviewed_by_track_and_a_drawn_box_is_followed(tmp_path, brows
         assert any(first <= 20 <= last for first, last in spans)
         assert min(first for first, _ in spans) < 20 < max(last for _, last in spans)  # followed both ways
         assert len({r["track"] for r in drawn}) == 1 and all(r["by"] == "reviewer" for r in drawn)
+
+
+def test_what_the_recheck_still_finds_comes_back_to_decide(tmp_path):
+    """A plan made without faces, applied from the review: refused, and the faces the check
+    found are on the tip as review candidates; decided (covered), the copy is written."""
+    from datetime import datetime, timezone
+
+    from mediavet.redact import RedactOptions
+    from mediavet.redact.plan import load
+    from mediavet.review.session import Review
+    from mediavet.verify import VerifyOptions
+
+    from conftest import run
+
+    if not CORPUS.is_dir():
+        pytest.skip("shared corpus not present")
+    tip = tmp_path / "couple.jpg"
+    Image.open(CORPUS / "faces" / "deepface_couple.jpg").convert("RGB").save(tip)
+    assert run("redact", tip, "--plan-only", tmp_path / "first.json", "--no-faces").exit_code == 0
+    entries, _ = load(tmp_path / "first.json")
+    review = Review([tip], tmp_path / "shared", tmp_path / "plan.json", RedactOptions(),
+                    VerifyOptions(now=datetime.now(timezone.utc)), entries)
+    review._work()  # what the background thread does
+    (result,) = review.make_copies()
+    assert result["status"] == "refused" and "face" in result["message"]
+    candidates = [r for r in review.tips[0].regions if r.reason and "re-check" in r.reason]
+    assert candidates and all(r.kind == "face" and r.action == "review" for r in candidates)
+    decided = [r.to_json() | ({"action": "fill"} if r in candidates else {}) for r in review.tips[0].regions]
+    assert review.set_regions(1, decided) == []
+    (result,) = review.make_copies()
+    assert result["status"] == "written" and result["audit"] == "clean"
+
+
+def test_an_archive_match_shows_the_archived_picture(tmp_path):
+    from datetime import datetime, timezone
+
+    from mediavet.redact import RedactOptions
+    from mediavet.redact.protect import ProtectOptions
+    from mediavet.review.session import Review
+    from mediavet.verify import VerifyOptions
+
+    from conftest import run
+
+    archived = tmp_path / "archive" / "old.jpg"
+    archived.parent.mkdir()
+    shutil.copy(SAMPLES / "clean_camera.jpg", archived)
+    index = tmp_path / "index.db"
+    assert run("index", "add", archived, "--db", index, "--store-path", "--label", "flood 2019").exit_code == 0
+    tip = tmp_path / "tips" / "tip.jpg"
+    tip.parent.mkdir()
+    Image.open(archived).resize((300, 225)).save(tip, quality=80)  # recycled: resized and resaved
+    review = Review([tip], tmp_path / "shared", tmp_path / "plan.json",
+                    RedactOptions(protect=ProtectOptions(kinds=())),
+                    VerifyOptions(now=datetime.now(timezone.utc), index=str(index)))
+    review._work()
+    (summary,) = review.ranked()
+    (match,) = summary["matches"]
+    assert match["label"] == "flood 2019" and match["path"] == str(archived.resolve())
+    picture = review.match_picture(1, 1)
+    assert picture[:2] == b"\xff\xd8" and b"NIKON" not in picture  # a rendering, not the archived file
+    assert review.match_picture(1, 2) is None

@@ -147,6 +147,14 @@ def create_app(review, port: int) -> tuple[Starlette, Keys]:
             return PlainTextResponse("no picture (yet)", status_code=404)
         return Response(data, media_type="image/jpeg")
 
+    async def api_match(request: Request):
+        """The archived picture a tip matches, rendered (when the archive kept its path)."""
+        tip = _tip(request)
+        picture = await _in_thread(review.match_picture, tip.number, int(request.path_params["k"]))
+        if picture is None:
+            return PlainTextResponse("the archive did not keep this picture", status_code=404)
+        return Response(picture, media_type="image/jpeg")
+
     async def api_regions(request: Request):
         tip = _tip(request)
         body = await _json(request)
@@ -184,6 +192,7 @@ def create_app(review, port: int) -> tuple[Starlette, Keys]:
         Route("/start", start), Route("/", tips_page), Route("/favicon.ico", lambda request: Response(status_code=204)), Route("/tip/{number:int}", tip_page),
         Route("/api/tips", api_tips), Route("/api/tip/{number:int}", api_tip),
         Route("/api/tip/{number:int}/picture", api_picture),
+        Route("/api/tip/{number:int}/match/{k:int}", api_match),
         Route("/api/tip/{number:int}/regions", api_regions, methods=["POST"]),
         Route("/api/tip/{number:int}/track", api_track, methods=["POST"]),
         Route("/api/apply", api_apply, methods=["POST"]),

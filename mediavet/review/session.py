@@ -154,6 +154,21 @@ class Review:
         frames = {number: jpeg(image, FRAME_SIDE, 80) for number, image, _ in frames_at(path, picks)}
         return frames[min(frames)], frames
 
+    def match_picture(self, number: int, k: int) -> bytes | None:
+        """A rendering of the k-th (1-based) archived picture this tip matches, if its path was kept."""
+        from mediavet.media import MediaError, probe
+        from mediavet.rendering import jpeg
+
+        tip = self.tip(number)
+        matches = _matches(tip.report) if tip.report else []
+        if not 1 <= k <= len(matches) or not matches[k - 1]["path"]:
+            return None
+        try:
+            archived = probe(matches[k - 1]["path"], max_pixels=self.redact_options.max_pixels)
+            return None if archived.is_video else jpeg(archived.image(max_side=640))
+        except (MediaError, OSError):
+            return None
+
     # edits
 
     def set_regions(self, number: int, items: list) -> list[str]:
@@ -271,8 +286,10 @@ class Review:
                     result["audit"] = _audit(Path(outcome.output))
                 with self.lock:
                     tip.result = result
-                    for region in outcome.missed or []:
-                        tip.regions.append(replace(region, action="review",
+                    size = tuple(tip.entry["size"])
+                    for region in outcome.missed or []:  # with the margins a detection gets
+                        grown = self.redact_options.protect.widened(region, size)
+                        tip.regions.append(replace(grown, action="review",
                                                    reason="found by the re-check after review: decide"))
                 results.append(result)
             return results

@@ -14,9 +14,10 @@ function row(tip) {
     ? h("img", {src: `/api/tip/${tip.number}/picture`, alt: `tip ${tip.number}`, loading: "lazy"})
     : h("span", {class: "note"}, tip.state === "error" ? "no picture" : "working…");
   const found = tip.findings.length ? h("ul", {}, tip.findings.map((f) => h("li", {}, f))) : "no findings";
-  const matches = tip.matches.map((m) => h("p", {class: "match"},
+  const matches = tip.matches.map((m, k) => h("p", {class: "match"},
+    m.path ? h("img", {src: `/api/tip/${tip.number}/match/${k + 1}`, alt: "the archived picture", class: "archived"}) : "",
     `${m.exact ? "identical to" : "matches"} archived "${m.label ?? "unlabelled"}" (added ${m.added ?? "?"})`,
-    m.path ? ` — ${m.path}` : ""));
+    m.path ? ` — ${m.path}` : " — the archive did not keep the picture"));
   const redaction = tip.state !== "ready" ? (tip.error ? h("span", {class: "error"}, tip.error) : "")
     : [`${tip.regions} region${tip.regions === 1 ? "" : "s"}`,
        tip.undecided ? h("span", {class: "undecided"}, `, ${tip.undecided} to decide`) : "",

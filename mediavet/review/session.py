@@ -43,14 +43,16 @@ class Tip:
         from mediavet.report.summary import next_step, top_findings, verdict
 
         report = self.report
-        regions = [r for r in self.regions]
+        regions = self.regions
+        undecided = {("track", r.track) if r.track is not None else ("region", n)
+                     for n, r in enumerate(regions) if r.action == "review"}  # a clip's track counts once
         return {"number": self.number, "name": self.path.name, "state": self.state, "error": self.error,
                 "verdict": verdict(report) if report else None,
                 "findings": top_findings(report) if report else [],
                 "next": next_step(report) if report else None,
                 "matches": _matches(report) if report else [],
                 "video": self.is_video,
-                "regions": len(regions), "undecided": sum(1 for r in regions if r.action == "review"),
+                "regions": len(regions), "undecided": len(undecided),
                 "result": self.result, "edited": self.edited}
 
 
@@ -152,7 +154,8 @@ class Review:
         count = entry["frames"]
         picks = sorted({round(i * (count - 1) / max(1, MAX_FRAMES - 1)) for i in range(min(count, MAX_FRAMES))})
         frames = {number: jpeg(image, FRAME_SIDE, 80) for number, image, _ in frames_at(path, picks)}
-        return frames[min(frames)], frames
+        middle = sorted(frames)[len(frames) // 2]  # a clip's first frame is often black
+        return frames[middle], frames
 
     def match_picture(self, number: int, k: int) -> bytes | None:
         """A rendering of the k-th (1-based) archived picture this tip matches, if its path was kept."""

@@ -158,6 +158,9 @@ def test_review_in_a_browser_decides_and_makes_safe_copies(server, browser):
     results = wait_for(lambda: browser.find_element(By.ID, "results").text.count("written") >= 3 and
                        browser.find_element(By.ID, "results"))
     assert "audit: clean" in results.text
+    shown = browser.find_elements(By.CSS_SELECTOR, "#results img.copy")  # each safe copy itself
+    assert len(shown) == 3
+    wait_for(lambda: all(browser.execute_script("return arguments[0].naturalWidth", img) > 0 for img in shown), 30)
     browser.save_screenshot(str(ARTIFACTS / "review-copies.png"))
 
     plan = json.loads((server["work"] / "plan.json").read_text())

@@ -155,6 +155,13 @@ def create_app(review, port: int) -> tuple[Starlette, Keys]:
             return PlainTextResponse("the archive did not keep this picture", status_code=404)
         return Response(picture, media_type="image/jpeg")
 
+    async def api_copy(request: Request):
+        tip = _tip(request)
+        picture = await _in_thread(review.copy_picture, tip.number)
+        if picture is None:
+            return PlainTextResponse("no safe copy of this tip yet", status_code=404)
+        return Response(picture, media_type="image/jpeg")
+
     async def api_regions(request: Request):
         tip = _tip(request)
         body = await _json(request)
@@ -193,6 +200,7 @@ def create_app(review, port: int) -> tuple[Starlette, Keys]:
         Route("/api/tips", api_tips), Route("/api/tip/{number:int}", api_tip),
         Route("/api/tip/{number:int}/picture", api_picture),
         Route("/api/tip/{number:int}/match/{k:int}", api_match),
+        Route("/api/tip/{number:int}/copy", api_copy),
         Route("/api/tip/{number:int}/regions", api_regions, methods=["POST"]),
         Route("/api/tip/{number:int}/track", api_track, methods=["POST"]),
         Route("/api/apply", api_apply, methods=["POST"]),

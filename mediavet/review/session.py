@@ -157,6 +157,26 @@ class Review:
         middle = sorted(frames)[len(frames) // 2]  # a clip's first frame is often black
         return frames[middle], frames
 
+    def copy_picture(self, number: int) -> bytes | None:
+        """A rendering of the safe copy last written for this tip (a clip: its middle frame)."""
+        from mediavet.media import MediaError, probe
+        from mediavet.rendering import jpeg
+
+        tip = self.tip(number)
+        name = (tip.result or {}).get("copy")
+        if not name:
+            return None
+        try:
+            copy = probe(self.outdir / name, max_pixels=self.redact_options.max_pixels)
+            if copy.is_video:
+                from mediavet.redact.video import frames_at
+
+                picked = frames_at(copy.path, [tip.entry["frames"] // 2])
+                return jpeg(picked[0][1], 480) if picked else None
+            return jpeg(copy.image(max_side=960), 480)
+        except (MediaError, OSError):
+            return None
+
     def match_picture(self, number: int, k: int) -> bytes | None:
         """A rendering of the k-th (1-based) archived picture this tip matches, if its path was kept."""
         from mediavet.media import MediaError, probe

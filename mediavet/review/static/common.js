@@ -63,6 +63,8 @@ export async function makeCopies(button, target) {
     target.replaceChildren(
       h("h2", {}, `Safe copies in ${data.outdir}`),
       h("ul", {}, data.results.map((r) => h("li", {class: r.status},
+        r.status === "written" ? h("img", {src: `/api/tip/${r.number}/copy?t=${Date.now()}`, alt: `safe copy of tip ${r.number}`,
+          class: "copy"}) : "",
         h("a", {href: `/tip/${r.number}`}, `tip ${r.number}`), " — ", resultLine(r),
         r.status === "refused" ? " (open the tip: what the check found is marked to decide)" : ""))));
     target.hidden = false;

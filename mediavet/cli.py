@@ -131,9 +131,10 @@ def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, ti
         forensics=forensics,
         in_batch=bool(index_db) if in_batch is None else in_batch,
     )
-    files = expand(paths)
+    not_media: list = []
+    files = expand(paths, not_media)
     if not files:
-        raise click.UsageError("no media files found in the given paths")
+        raise click.UsageError("no media files found in the given paths" + _listed(not_media, "not verified"))
     if html_path:
         from mediavet.outputs import OutputError, check_file
 
@@ -170,8 +171,15 @@ def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, ti
         from mediavet.safe_text import clean
 
         click.echo(f"HTML report written to {clean(html_path)}", err=True)
-    _output_verify(reports, as_json, jsonl, fail_on)
+    _output_verify(reports, as_json, jsonl, fail_on, not_media)
     sys.exit(exit_code(reports, fail_on))
+
+
+def _listed(not_media, what: str) -> str:
+    from mediavet.inputs import left_out
+
+    line = left_out(not_media, what)
+    return f"; {line}" if line else ""
 
 
 def _check_index(db: str | None) -> str | None:
@@ -189,13 +197,18 @@ def _check_index(db: str | None) -> str | None:
     return db
 
 
-def _output_verify(reports, as_json, jsonl, fail_on):
+def _output_verify(reports, as_json, jsonl, fail_on, not_media=()):
+    from mediavet.inputs import left_out
+
+    line = left_out(list(not_media), "not verified")
+    if line:  # nothing under the paths goes unmentioned
+        click.echo(f"mediavet: {line}", err=True)
     if jsonl:
         return
     if as_json:
         from mediavet.report.json_report import document, dumps
 
-        click.echo(dumps(document(reports)))
+        click.echo(dumps(document(reports, list(not_media))))
         return
     from rich.console import Console
 

@@ -136,10 +136,13 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
         raise click.UsageError("--plan-only writes a plan and no copies: leave out --output-dir and --plan")
     if not plan_out and not outdir:
         raise click.UsageError("give --output-dir (or --plan-only PLAN.json)")
-    skipped: list[Path] = []
+    skipped: list = []  # (path, what it looks like): not media, never copied
     files = expand(paths, skipped)
     if not files:
-        raise click.UsageError("no media files found in the given paths")
+        from mediavet.inputs import left_out
+
+        raise click.UsageError("no media files found in the given paths"
+                               + (f"; {left_out(skipped, 'not copied')}" if skipped else ""))
     protect = protect_options(manual, action, shape, min_scores, margins, faces, strict, turned, text, codes)
     plan = None
     if plan_in:
@@ -318,10 +321,11 @@ def _report(outcomes, skipped, outdir, as_json, verbose) -> None:
 
     if as_json:
         from mediavet import __version__
+        from mediavet.inputs import not_media_json
         from mediavet.report.json_report import dumps
 
         click.echo(dumps({"mediavet": __version__, "files": [o.to_json() for o in outcomes],
-                          "skipped": [str(p) for p in skipped]}))
+                          "not_media": not_media_json(skipped)}))
     for outcome in outcomes:
         if outcome.status == WRITTEN and verbose and not as_json:
             click.echo(f"{clean(outcome.input)} -> {clean(outcome.output)}")
@@ -332,11 +336,11 @@ def _report(outcomes, skipped, outdir, as_json, verbose) -> None:
             click.echo(f"{clean(outcome.input)}: {outcome.frames['checked']} of {outcome.frames['total']} frames "
                        f"checked by the detectors again ({outcome.frames['rounds']} round"
                        f"{'s' if outcome.frames['rounds'] != 1 else ''})", err=True)
-    for path in skipped:
-        click.echo(f"mediavet: {clean(path)}: skipped: not a photo (nothing copied)", err=True)
+    for path, kind in skipped:
+        click.echo(f"mediavet: {clean(path)}: not copied: not media ({kind})", err=True)
     counts = {status: sum(1 for o in outcomes if o.status == status) for status in (WRITTEN, REFUSED, ERROR)}
     summary = (f"{counts[WRITTEN]} written to {clean(outdir)}, {counts[REFUSED]} refused (not provably clean), "
-               f"{counts[ERROR]} errors, {len(skipped)} skipped")
+               f"{counts[ERROR]} errors, {len(skipped)} not media (not copied)")
     click.echo(summary, err=as_json)
     _to_look_at([o for o in outcomes if o.status == WRITTEN],
                 "left visible: look at them with --plan-only and --preview, or cover them with --strict")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -36,9 +37,20 @@ class MediaError(Exception):
     """A file that cannot be verified: `kind` is a stable word, the message one line."""
 
     def __init__(self, kind: str, message: str):
+        message = stable(message)
         super().__init__(message)
         self.kind = kind
         self.message = message
+
+
+_OBJECT_REPR = re.compile(r"<[\w.]+ object at 0x[0-9a-fA-F]+>")
+_TEMPORARY = re.compile(r"[^\s'\"]*\.mediavet-\d+-[^\s'\"]*")
+
+
+def stable(message: str) -> str:
+    """A message that is the same from run to run: no object addresses, no temporary names
+    (the input's own path is kept)."""
+    return _TEMPORARY.sub("(a temporary file)", _OBJECT_REPR.sub("the data", str(message)))
 
 
 def sniff(head: bytes) -> str | None:
@@ -295,9 +307,13 @@ def probe(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Media:
                 raise MediaError("empty", "empty file (0 bytes)")
             fmt = sniff(head)
             if fmt is None:
+                from mediavet.formats import describe
+
+                handle.seek(0)
+                found = describe(handle.read(512))
                 hint = extension_format(path)
-                named = f" (named like {hint})" if hint else ""
-                raise MediaError("unsupported", f"not a recognised image or video format{named}")
+                named = f", though named like {hint}" if hint else ""
+                raise MediaError("unsupported", f"unsupported format: {found}{named}")
             if fmt in VIDEO_FORMATS:  # videos are hashed as a stream and read by FFmpeg, never held whole
                 digest = hashlib.sha256(head)
                 while chunk := handle.read(1 << 20):

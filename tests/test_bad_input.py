@@ -57,7 +57,7 @@ def test_batch_goes_on_and_exit_code_is_3(bad_dir):
 def test_named_non_media_file_is_an_error(bad_dir):
     result = run("verify", bad_dir / "text.png", bad_dir / "good.jpg")
     assert result.exit_code == 3
-    assert "text.png" in result.stdout and "not a recognised image" in result.stdout
+    assert "text.png" in result.stdout and "unsupported format: plain text, though named like png" in result.stderr
     assert "Traceback" not in result.output
     assert result.stderr.count("\n") == 1  # one line per bad file on stderr
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mediavet import signals
-from mediavet.media import DEFAULT_MAX_PIXELS, MediaError, probe
+from mediavet.media import DEFAULT_MAX_PIXELS, MediaError, probe, stable
 from mediavet.redact.audit import audit_media
 from mediavet.redact.encode import EXTENSIONS, decode, encode, output_format
 from mediavet.redact.protect import ProtectOptions, apply, described, find_regions, uncovered
@@ -82,7 +82,7 @@ def _guarded(path, work) -> Outcome:
         except ValueError as exc:  # a manual region outside the picture
             outcome.status, outcome.message = ERROR, str(exc)
         except Exception as exc:  # one file's failure must not stop the batch
-            outcome.status, outcome.message = ERROR, f"mediavet failed on this file: {type(exc).__name__}: {exc}"[:300]
+            outcome.status, outcome.message = ERROR, f"mediavet failed on this file: {type(exc).__name__}: {stable(exc)}"[:300]
     return outcome
 
 

@@ -170,7 +170,7 @@ def audit_file(path, max_pixels: int | None = None):
     """A FileReport (the verify envelope) whose findings are the audit's; never raises."""
     import warnings
 
-    from mediavet.media import DEFAULT_MAX_PIXELS, MediaError, probe
+    from mediavet.media import DEFAULT_MAX_PIXELS, MediaError, probe, stable
     from mediavet.verify import FileReport
 
     report = FileReport(path=str(path))
@@ -192,5 +192,5 @@ def audit_file(path, max_pixels: int | None = None):
             else:
                 report.error = {"kind": exc.kind, "message": exc.message}
         except Exception as exc:
-            report.error = {"kind": "internal", "message": f"mediavet failed on this file: {type(exc).__name__}: {exc}"[:300]}
+            report.error = {"kind": "internal", "message": f"mediavet failed on this file: {type(exc).__name__}: {stable(exc)}"[:300]}
     return report

@@ -63,10 +63,13 @@ def print_report(console: Console, report) -> None:
 
 
 def print_summary(console: Console, reports, fail_on) -> None:
-    errors = sum(1 for r in reports if r.error)
+    unsupported = sum(1 for r in reports if r.error and r.error["kind"] == "unsupported")
+    errors = sum(1 for r in reports if r.error) - unsupported
     counts = {s: sum(1 for r in reports if r.worst == s) for s in Severity}
     parts = [f"{len(reports)} file{'s' if len(reports) != 1 else ''}"]
     parts += [f"{counts[s]} {s}" for s in (Severity.HIGH, Severity.WARN, Severity.INFO) if counts[s]]
+    if unsupported:
+        parts.append(f"{unsupported} unsupported")
     if errors:
         parts.append(f"{errors} unreadable")
     parts.append(f"fail-on: {fail_on}")

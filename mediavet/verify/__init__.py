@@ -6,7 +6,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mediavet.media import MediaError, probe
+from mediavet.media import MediaError, probe, stable
 from mediavet.verify.duplicates import duplicate_findings
 from mediavet.verify.facts import facts
 from mediavet.verify.finding import Finding, Severity
@@ -68,7 +68,7 @@ def _verify_into(report: FileReport, path, options: VerifyOptions) -> None:
         report.error = {"kind": exc.kind, "message": exc.message}
         report.findings = []
     except Exception as exc:  # a reader bug must cost one file, never the batch
-        report.error = {"kind": "internal", "message": f"mediavet failed on this file: {type(exc).__name__}: {exc}"[:300]}
+        report.error = {"kind": "internal", "message": f"mediavet failed on this file: {type(exc).__name__}: {stable(exc)}"[:300]}
         report.findings = []
 
 

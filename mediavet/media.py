@@ -16,17 +16,19 @@ from pathlib import Path
 
 DEFAULT_MAX_PIXELS = 200_000_000
 
-PHOTO_FORMATS = ("jpeg", "png", "gif", "webp", "tiff", "heif")
-VIDEO_FORMATS = ("mp4", "quicktime", "matroska", "avi")
+PHOTO_FORMATS = ("jpeg", "png", "gif", "webp", "tiff", "heif", "jxl", "jpeg2000", "bmp", "netpbm")
+VIDEO_FORMATS = ("mp4", "quicktime", "matroska", "avi", "mpegts", "mpeg", "asf", "flv", "dv")
 
 # The extension only hints at the format; these are the hints we understand.
 EXTENSION_FORMATS = {
     ".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg", ".jfif": "jpeg",
     ".png": "png", ".gif": "gif", ".webp": "webp",
     ".tif": "tiff", ".tiff": "tiff", ".dng": "tiff",
-    ".heic": "heif", ".heif": "heif", ".hif": "heif",
+    ".heic": "heif", ".heif": "heif", ".hif": "heif", ".jxl": "jxl", ".jp2": "jpeg2000", ".j2k": "jpeg2000",
+    ".jpx": "jpeg2000", ".bmp": "bmp", ".ppm": "netpbm", ".pgm": "netpbm", ".pbm": "netpbm", ".pnm": "netpbm",
     ".mp4": "mp4", ".m4v": "mp4", ".mov": "quicktime", ".qt": "quicktime",
-    ".mkv": "matroska", ".webm": "matroska", ".avi": "avi",
+    ".mkv": "matroska", ".webm": "matroska", ".avi": "avi", ".mts": "mpegts", ".m2ts": "mpegts", ".ts": "mpegts",
+    ".mpg": "mpeg", ".mpeg": "mpeg", ".vob": "mpeg", ".wmv": "asf", ".asf": "asf", ".flv": "flv", ".dv": "dv",
 }
 
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}
@@ -65,10 +67,31 @@ def sniff(head: bytes) -> str | None:
         return "webp"
     if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
         return "avi"
-    if head[:4] in (b"II*\x00", b"MM\x00*"):
-        return "tiff"
+    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):  # classic TIFF and BigTIFF
+        return "tiff" if head[8:10] != b"CR" else None  # a Canon CR2 is a TIFF Pillow cannot decode
+    if head[:2] == b"\xff\x0a" or head[:12] == b"\x00\x00\x00\x0cJXL \r\n\x87\n":
+        return "jxl"
+    if head[:12] == b"\x00\x00\x00\x0cjP  \r\n\x87\n" or head[:4] == b"\xff\x4f\xff\x51":
+        return "jpeg2000"
+    if head[:2] == b"BM" and len(head) >= 26 and head[14:15] in (b"\x0c", b"\x28", b"\x38", b"\x40", b"\x6c", b"\x7c"):
+        return "bmp"  # the info header's size says which BMP version
+    if re.match(rb"P[1-6][\s#]", head[:3]):
+        return "netpbm"
     if head[:4] == b"\x1a\x45\xdf\xa3":
         return "matroska"
+    if head[:1] == b"\x47" or head[4:5] == b"\x47":  # MPEG-TS packets (AVCHD .m2ts: a 4-byte timecode first)
+        if head[:1] == b"\x47" and head[188:189] == b"\x47" and head[376:377] in (b"\x47", b""):
+            return "mpegts"
+        if head[4:5] == b"\x47" and head[196:197] == b"\x47" and head[388:389] in (b"\x47", b""):
+            return "mpegts"
+    if head[:4] == b"\x00\x00\x01\xba":
+        return "mpeg"
+    if head[:16] == bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c"):
+        return "asf"
+    if head[:3] == b"FLV" and head[3:4] == b"\x01":
+        return "flv"
+    if head[:3] == b"\x1f\x07\x00":
+        return "dv"
     if head[4:8] == b"ftyp":
         brands = {head[8:12]} | {head[i:i + 4] for i in range(16, min(len(head), 64), 4)}
         if brands & _HEIF_BRANDS:
@@ -108,6 +131,8 @@ class Media:
         """The image opened lazily (header parsed, nothing decoded), size checked."""
         if self.format == "heif":
             _register_heif()
+        if self.format == "jxl":
+            import pillow_jxl  # noqa: F401  (registers the JPEG XL plugin with Pillow)
         return opened(self.data, self.max_pixels, f"the {self.format} header")
 
     def check_frames(self) -> None:
@@ -165,6 +190,23 @@ class Media:
         if max_side not in cache:
             cache[max_side] = self._decode(max_side)
         return cache[max_side]
+
+    def tolerated_damage(self) -> str | None:
+        """Decode generously: the container damage of a picture whose pixels still decode in
+        full (junk between JPEG segments, an odd GIF block), None for an undamaged file.
+        Raises MediaError when the damage costs the picture: a truncated or undecodable
+        file, a clip, a broken budget."""
+        error = self.metadata.structure_error
+        if not error:
+            return None
+        kind = "truncated" if error.startswith("truncated") else "corrupt"
+        if self.is_video or kind == "truncated" or "beyond" in error:
+            raise MediaError(kind, error)
+        try:
+            self.image()
+        except MediaError:
+            raise MediaError(kind, error) from None
+        return error
 
     def _decode(self, max_side):
         from PIL import Image
@@ -286,7 +328,10 @@ def require_regular(path: Path) -> None:
         raise MediaError("not_regular", f"{kind}: never opened")
 
 
-def head(path: Path, size: int = 64) -> bytes:
+SNIFF_BYTES = 512  # enough for two MPEG-TS packets
+
+
+def head(path: Path, size: int = SNIFF_BYTES) -> bytes:
     """A regular file's first bytes (for sniffing); raises MediaError for anything else."""
     require_regular(path)
     try:
@@ -302,15 +347,14 @@ def probe(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Media:
     require_regular(path)
     try:
         with open(path, "rb") as handle:
-            head = handle.read(64)
+            head = handle.read(SNIFF_BYTES)
             if not head:
                 raise MediaError("empty", "empty file (0 bytes)")
             fmt = sniff(head)
             if fmt is None:
                 from mediavet.formats import describe
 
-                handle.seek(0)
-                found = describe(handle.read(512))
+                found = describe(head)
                 hint = extension_format(path)
                 named = f", though named like {hint}" if hint else ""
                 raise MediaError("unsupported", f"unsupported format: {found}{named}")

@@ -59,3 +59,123 @@ def test_messages_are_the_same_from_run_to_run(tmp_path):
     first = verify_json(tmp_path / "noise.jpg")[1]["files"][0]["error"]
     second = verify_json(tmp_path / "noise.jpg")[1]["files"][0]["error"]
     assert first == second and " at 0x" not in first["message"]
+
+
+PILLOW_FORMATS = {  # what a camera, scanner or editor writes: Pillow's name, options, extension
+    "bmp": ("BMP", {}, ".bmp"), "netpbm": ("PPM", {}, ".ppm"), "jpeg2000": ("JPEG2000", {}, ".jp2"),
+    "jxl": ("JXL", {"exif": True}, ".jxl"), "bigtiff": ("TIFF", {"big_tiff": True, "exif": True}, ".tif"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PILLOW_FORMATS))
+def test_more_picture_formats_are_verified_copied_and_audited(tmp_path, name):
+    import shutil
+    import subprocess
+
+    from generate import camera_exif
+    from PIL import Image
+
+    if name == "jxl":
+        import pillow_jxl  # noqa: F401
+    pil_name, options, extension = PILLOW_FORMATS[name]
+    source = tmp_path / f"tip{extension}"
+    if options.pop("exif", False):
+        options["exif"] = b"Exif\x00\x00" + camera_exif(thumbnail_variant=None)
+    scene(3).save(source, pil_name, **options)
+    result, data = verify_json(source, "--fail-on", "never")
+    report = data["files"][0]
+    assert result.exit_code == ExitCode.OK and report["error"] is None, report["error"]
+    assert report["format"] == ("tiff" if name == "bigtiff" else name) and [report["width"], report["height"]] == [320, 240]
+    if "exif" in options:
+        assert report["facts"]["camera"] == "NIKON CORPORATION NIKON D5300" and report["facts"]["gps"]
+        audited = run("audit", "--json", source)
+        assert {"audit.gps", "audit.device"} <= {f["id"] for f in json.loads(audited.stdout)["files"][0]["findings"]}
+    copied = run("redact", source, "-o", tmp_path / "shared", "--no-faces", "--no-text", "--no-codes")
+    assert copied.exit_code == ExitCode.OK, copied.output
+    copy = tmp_path / "shared" / "safe-0001.png"
+    assert Image.open(copy).size == (320, 240)
+    assert run("audit", copy).exit_code == ExitCode.OK
+    if shutil.which("exiftool"):  # the oracle finds nothing of the camera in the copy
+        shown = subprocess.run(["exiftool", "-a", "-u", "-G1", str(copy)], capture_output=True, text=True).stdout
+        assert "NIKON" not in shown and "GPS" not in shown
+
+
+def test_metadata_in_jpeg_xl_and_jpeg_2000_boxes_is_audited(tmp_path):
+    from PIL import Image
+
+    import pillow_jxl  # noqa: F401
+
+    jxl = tmp_path / "a.jxl"
+    scene(1).save(jxl, "JXL", exif=b"Exif\x00\x00II*\x00\x08\x00\x00\x00\x00\x00\x00\x00")
+    jp2 = tmp_path / "b.jp2"
+    scene(1).save(jp2, "JPEG2000")
+    data = jp2.read_bytes()
+    xml = b"<note>Li Wei, dormitory 3</note>"
+    (tmp_path / "c.jp2").write_bytes(data + len(b"xxxxxxxx" + xml).to_bytes(4, "big") + b"xml " + xml)
+    assert Image.open(tmp_path / "c.jp2").size == (320, 240)
+    result = run("audit", "--json", jxl, jp2, tmp_path / "c.jp2")
+    found = {f["path"].rsplit("/", 1)[-1]: " ".join(g["message"] for g in f["findings"])
+             for f in json.loads(result.stdout)["files"]}
+    assert "box Exif" in found["a.jxl"]
+    assert "OpenJPEG" in found["b.jp2"]  # the codestream's comment names the software
+    assert "box xml" in found["c.jp2"]
+
+
+CAMERA_VIDEO = {  # container: (ffmpeg format and codec options, extension, whether it keeps a title)
+    "mpegts": (["-c:v", "libx264", "-f", "mpegts"], ".mts", False),
+    "m2ts": (["-c:v", "libx264", "-f", "mpegts", "-mpegts_m2ts_mode", "1"], ".m2ts", False),
+    "asf": (["-c:v", "wmv2", "-f", "asf"], ".wmv", True),
+    "flv": (["-c:v", "flv", "-f", "flv"], ".flv", True),
+    "dv": (["-s", "720x576", "-r", "25", "-pix_fmt", "yuv420p", "-c:v", "dvvideo", "-f", "dv"], ".dv", False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CAMERA_VIDEO))
+def test_camera_video_containers_are_verified_copied_and_audited(tmp_path, name):
+    import shutil
+    import subprocess
+
+    if not shutil.which("ffmpeg"):
+        pytest.skip("ffmpeg writes the test clips")
+    options, extension, keeps_title = CAMERA_VIDEO[name]
+    source = tmp_path / f"clip{extension}"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "1",
+                    "-metadata", "title=Li Wei, dormitory 3", *options, str(source)], check=True)
+    result, data = verify_json(source, "--fail-on", "never")
+    report = data["files"][0]
+    assert result.exit_code == ExitCode.OK and report["error"] is None, report["error"]
+    assert report["format"] == ("mpegts" if name == "m2ts" else name)
+    audited = json.loads(run("audit", "--json", source).stdout)["files"][0]
+    if keeps_title:
+        assert "Li Wei" in json.dumps(audited["findings"])
+    copied = run("redact", source, "-o", tmp_path / "shared", "--no-faces", "--no-text", "--no-codes")
+    assert copied.exit_code == ExitCode.OK, copied.output
+    copy = tmp_path / "shared" / "safe-0001.mp4"
+    assert run("audit", copy).exit_code == ExitCode.OK
+    if shutil.which("exiftool"):
+        shown = subprocess.run(["exiftool", "-a", "-u", str(copy)], capture_output=True, text=True).stdout
+        assert "Li Wei" not in shown
+
+
+def test_a_damaged_jpeg_that_decodes_is_verified_and_copied(corpus, tmp_path):
+    """Junk between two segments (a card write error): decoders skip it, so verify says where
+    the damage is and redact makes a fresh copy; the strict walk still applies to the copy."""
+    import struct
+
+    data = (corpus / "exif_jpeg" / "Canon_40D.jpg").read_bytes()
+    pos = 2
+    while data[pos + 1] != 0xDB:  # to the quantization tables
+        pos += 2 + struct.unpack(">H", data[pos + 2:pos + 4])[0]
+    damaged = tmp_path / "damaged.jpg"
+    damaged.write_bytes(data[:pos] + b"\x00\x13\x37junk" + data[pos:])
+    result, report = verify_json(damaged, "--fail-on", "never")
+    (entry,) = report["files"]
+    assert entry["error"] is None and result.exit_code == ExitCode.OK
+    (finding,) = [f for f in entry["findings"] if f["id"] == "file.damaged"]
+    assert finding["severity"] == "warn" and f"no marker at byte {pos}" in finding["message"]
+    copied = run("redact", damaged, "-o", tmp_path / "shared", "--no-faces", "--no-text", "--no-codes")
+    assert copied.exit_code == ExitCode.OK, copied.output
+    assert run("audit", tmp_path / "shared").exit_code == ExitCode.OK
+    truncated = tmp_path / "truncated.jpg"
+    truncated.write_bytes(data[: len(data) // 2])  # damage that costs the picture is still refused
+    assert verify_json(truncated)[1]["files"][0]["error"]["kind"] == "truncated"

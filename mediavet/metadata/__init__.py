@@ -69,7 +69,7 @@ def read_metadata(media) -> Metadata:
     if media.is_video:
         return _video_metadata(media)
     blocks = read_blocks(media.data, media.format)
-    if media.format == "heif":
+    if media.format in ("heif", "jxl", "jpeg2000"):
         _heif_blocks(media, blocks)
     exif = read_exif(blocks.exif)
     metadata = Metadata(
@@ -146,7 +146,8 @@ XMP_SCAN = 4 << 20
 
 
 def _heif_blocks(media, blocks: Blocks) -> None:
-    """HEIF keeps EXIF/XMP/ICC as items; pillow-heif hands them over."""
+    """HEIF keeps EXIF/XMP/ICC as items, JPEG XL as boxes (Brotli-compressed ones too); the
+    Pillow plugins hand them over."""
     from mediavet.media import MediaError
 
     try:
@@ -159,6 +160,9 @@ def _heif_blocks(media, blocks: Blocks) -> None:
         blocks.xmp = info["xmp"]
     if info.get("icc_profile"):
         blocks.icc = info["icc_profile"]
+    if info.get("comment"):  # a JPEG 2000 codestream's COM marker
+        comment = info["comment"]
+        blocks.comments.append(comment.decode("latin-1") if isinstance(comment, bytes) else str(comment))
 
 
 _SIGNATURES = [

@@ -176,3 +176,32 @@ def _name(kind: bytes) -> str:
 
 def _path(kinds: tuple) -> str:
     return "/".join(_name(k) for k in kinds)
+
+
+# JPEG 2000 (JP2) and JPEG XL files are boxes too: these are the ones a picture needs
+IMAGE_BOXES = {"jpeg2000": {b"jP  ", b"ftyp", b"jp2h", b"jp2c", b"rreq", b"jp2i"},
+               "jxl": {b"JXL ", b"ftyp", b"jxll", b"jxlc", b"jxlp", b"jxli", b"jbrd"}}
+BOX_FAMILIES = {b"Exif": "audit.exif", b"xml ": "audit.xmp", b"jumb": "audit.c2pa", b"uuid": "audit.exif",
+                b"brob": "audit.exif"}
+
+
+def image_boxes(data: bytes, fmt: str) -> list[tuple[str, str]]:
+    """(audit family, what) for every top-level box of a JP2 or JPEG XL file a picture does
+    not need (EXIF, XMP, JUMBF, uuid, compressed metadata); [] for a bare codestream."""
+    if data[4:8] not in (b"jP  ", b"JXL "):
+        return []
+    found, pos = [], 0
+    while pos + 8 <= len(data) and len(found) < 100:
+        size, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        header = 8
+        if size == 1:
+            size, header = struct.unpack(">Q", data[pos + 8:pos + 16])[0], 16
+        elif size == 0:
+            size = len(data) - pos
+        if size < header:
+            return found + [("audit.structure", f"box {_name(kind)} at {pos} has a broken size")]
+        if kind not in IMAGE_BOXES[fmt]:
+            inner = f" ({_name(data[pos + header:pos + header + 4])} inside)" if kind == b"brob" else ""
+            found.append((BOX_FAMILIES.get(kind, "audit.structure"), f"box {_name(kind)}{inner}, {size} bytes"))
+        pos += size
+    return found

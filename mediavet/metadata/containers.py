@@ -49,8 +49,8 @@ def read_blocks(data: bytes, fmt: str) -> Blocks:
         except (IndexError, struct.error, ValueError) as exc:
             blocks.structure_error = f"malformed {fmt} structure: {exc}"
     if fmt == "tiff":
-        blocks.exif = data
-    if blocks.xmp is None and fmt in ("tiff", "gif", "heif"):
+        blocks.exif = _bigtiff_exif(data) if data[:4] in (b"II+\x00", b"MM\x00+") else data
+    if blocks.xmp is None and fmt in ("tiff", "gif", "heif", "jxl", "jpeg2000"):
         blocks.xmp = find_xmp_packet(data)
     extended = _extended_xmp(blocks.extended_parts)
     if extended:
@@ -60,9 +60,33 @@ def read_blocks(data: bytes, fmt: str) -> Blocks:
             packet = _raw_profile_xmp(value)
             if packet:
                 blocks.xmp_more.append(packet)
-    if not blocks.jumbf and fmt in ("tiff", "heif", "webp", "gif"):
+    if not blocks.jumbf and fmt in ("tiff", "heif", "webp", "gif", "jxl", "jpeg2000"):
         blocks.jumbf = b"jumb" in data and b"c2pa" in data
     return blocks
+
+
+def _bigtiff_exif(data: bytes) -> bytes | None:
+    """A BigTIFF's first IFD with its EXIF and GPS IFDs, re-written as a classic TIFF block
+    (the EXIF parser reads only classic TIFF; Pillow reads BigTIFF). Tags of further IFDs
+    and maker notes are not carried over."""
+    import io
+
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            found = image.getexif()
+            classic = Image.Exif()
+            for tag, value in found.items():
+                if tag not in (0x8769, 0x8825):
+                    classic[tag] = value
+            for pointer in (0x8769, 0x8825):
+                nested = found.get_ifd(pointer)
+                if nested:
+                    classic.get_ifd(pointer).update(nested)
+            return strip_exif_header(classic.tobytes())
+    except Exception:  # Pillow raises many types on hostile input: the block is then unreadable
+        return b"II+\x00"
 
 
 def find_xmp_packet(data: bytes) -> bytes | None:

@@ -133,8 +133,10 @@ def count_regions(regions) -> dict:
 
 def refusal(media) -> str | None:
     """Why this input is not made into a safe copy, or None."""
-    if media.metadata.structure_error:
-        return media.metadata.structure_error
+    try:
+        media.tolerated_damage()  # a damaged file whose pixels decode still gets a fresh copy
+    except MediaError as exc:
+        return exc.message
     if any(key.endswith(("DNGVersion", "Tag 0xC612")) for key in media.metadata.exif.tags or {}):
         return "RAW (DNG) files are not decoded by mediavet; export a JPEG or TIFF first"
     return None

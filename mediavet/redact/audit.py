@@ -9,7 +9,7 @@ formats mediavet writes). A file is clean when the list is empty.
 
 from __future__ import annotations
 
-from mediavet.metadata.bmff import leftovers
+from mediavet.metadata.bmff import IMAGE_BOXES, image_boxes, leftovers
 from mediavet.redact.structure import problems
 from mediavet.verify.finding import Finding, Severity
 
@@ -63,6 +63,9 @@ def audit_media(media) -> list[Finding]:
         _audit_video(metadata.video, note)
     if media.format in BMFF_FORMATS:
         for finding_id, what in leftovers(media.path):
+            note(finding_id, what)
+    if media.format in IMAGE_BOXES:
+        for finding_id, what in image_boxes(media.data, media.format):
             note(finding_id, what)
 
     exif = metadata.exif

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from mediavet.media import MediaError, orient
 
 # what each input format becomes
-OUTPUT_FORMATS = {"jpeg": "jpeg", "png": "png", "webp": "webp", "tiff": "png", "gif": "png", "heif": "jpeg"}
+OUTPUT_FORMATS = {"jpeg": "jpeg", "png": "png", "webp": "webp", "tiff": "png", "gif": "png", "heif": "jpeg",
+                  "jxl": "png", "jpeg2000": "png", "bmp": "png", "netpbm": "png"}
 EXTENSIONS = {"jpeg": ".jpg", "png": ".png", "webp": ".webp"}
 PIL_NAMES = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
 MAX_FRAMES = 1000

@@ -55,12 +55,12 @@ def _verify_into(report: FileReport, path, options: VerifyOptions) -> None:
     try:
         media = probe(path, max_pixels=options.max_pixels)
         report.sha256, report.format = media.sha256, media.format
-        structure_error = media.metadata.structure_error
-        if structure_error:
-            kind = "truncated" if structure_error.startswith("truncated") else "corrupt"
-            raise MediaError(kind, structure_error)
+        damage = media.tolerated_damage()  # raises when the damage costs the picture
         report.width, report.height = media.size
         report.findings = run_checks(media, options) + duplicate_findings(media, options, report)
+        if damage:
+            report.findings.append(Finding("file.damaged", Severity.WARN, f"the file is damaged, though its pixels "
+                                           f"decode: {damage}", {"damage": damage}))
         report.findings.sort(key=lambda f: (-f.severity, f.id, f.message))
         report.facts = facts(media)
         report.metadata = media.metadata.to_json()

@@ -16,16 +16,17 @@ from pathlib import Path
 
 DEFAULT_MAX_PIXELS = 200_000_000
 
-PHOTO_FORMATS = ("jpeg", "png", "gif", "webp", "tiff", "heif", "jxl", "jpeg2000", "bmp", "netpbm")
+PHOTO_FORMATS = ("jpeg", "png", "gif", "webp", "tiff", "heif", "jxl", "jpeg2000", "bmp", "netpbm", "raw")
 VIDEO_FORMATS = ("mp4", "quicktime", "matroska", "avi", "mpegts", "mpeg", "asf", "flv", "dv")
 
 # The extension only hints at the format; these are the hints we understand.
 EXTENSION_FORMATS = {
     ".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg", ".jfif": "jpeg",
     ".png": "png", ".gif": "gif", ".webp": "webp",
-    ".tif": "tiff", ".tiff": "tiff", ".dng": "tiff",
+    ".tif": "tiff", ".tiff": "tiff", ".dng": "raw",
     ".heic": "heif", ".heif": "heif", ".hif": "heif", ".jxl": "jxl", ".jp2": "jpeg2000", ".j2k": "jpeg2000",
-    ".jpx": "jpeg2000", ".bmp": "bmp", ".ppm": "netpbm", ".pgm": "netpbm", ".pbm": "netpbm", ".pnm": "netpbm",
+    ".jpx": "jpeg2000", ".cr2": "raw", ".cr3": "raw", ".nef": "raw", ".arw": "raw", ".raf": "raw", ".rw2": "raw",
+    ".orf": "raw", ".pef": "raw", ".srw": "raw", ".bmp": "bmp", ".ppm": "netpbm", ".pgm": "netpbm", ".pbm": "netpbm", ".pnm": "netpbm",
     ".mp4": "mp4", ".m4v": "mp4", ".mov": "quicktime", ".qt": "quicktime",
     ".mkv": "matroska", ".webm": "matroska", ".avi": "avi", ".mts": "mpegts", ".m2ts": "mpegts", ".ts": "mpegts",
     ".mpg": "mpeg", ".mpeg": "mpeg", ".vob": "mpeg", ".wmv": "asf", ".asf": "asf", ".flv": "flv", ".dv": "dv",
@@ -57,6 +58,10 @@ def stable(message: str) -> str:
 
 def sniff(head: bytes) -> str | None:
     """The format named by a file's first bytes, or None when we do not know it."""
+    from mediavet import raw
+
+    if raw.sniff(head):  # before TIFF and ISO BMFF: DNG and CR2 are TIFFs, CR3 has an ftyp
+        return "raw"
     if head.startswith(b"\xff\xd8\xff"):
         return "jpeg"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -133,7 +138,7 @@ class Media:
             _register_heif()
         if self.format == "jxl":
             import pillow_jxl  # noqa: F401  (registers the JPEG XL plugin with Pillow)
-        return opened(self.data, self.max_pixels, f"the {self.format} header")
+        return opened(self.data, self.max_pixels, f"the {self.format} header", self.format)
 
     def check_frames(self) -> None:
         """A clip's frames under the pixel budget, before any is decoded. Raises MediaError."""
@@ -212,7 +217,7 @@ class Media:
         from PIL import Image
 
         self._header_image  # the size limit is enforced before anything is decoded
-        image = Image.open(io.BytesIO(self.data))
+        image = pil_open(self.data, self.format)
         try:
             if max_side and image.format == "JPEG":
                 image.draft("RGB", (max_side, max_side))  # DCT-domain downscale: decodes far less
@@ -254,7 +259,21 @@ BOMB_PIXELS, BOMB_RATIO = 25_000_000, 10_000  # larger, and more pixels a byte t
 # (camera JPEGs hold 3-10 pixels a byte, flat PNG screenshots a few thousand)
 
 
-def opened(data: bytes, max_pixels: int, what: str):
+def pil_open(data: bytes, fmt: str | None = None):
+    """Pillow's image for these bytes; a camera RAW through LibRaw (mediavet/raw.py)."""
+    from PIL import Image
+
+    if fmt == "raw":
+        from mediavet import raw
+
+        try:  # opened directly, never registered: Pillow must not try LibRaw on other files
+            return raw.RawImageFile(io.BytesIO(data))
+        except ValueError as exc:
+            raise MediaError("corrupt", f"camera RAW: {exc}") from None
+    return Image.open(io.BytesIO(data))
+
+
+def opened(data: bytes, max_pixels: int, what: str, fmt: str | None = None):
     """A picture's header opened by Pillow (nothing decoded yet), its size checked against
     the pixel budget before any decoding. Raises MediaError."""
     from PIL import Image
@@ -264,7 +283,9 @@ def opened(data: bytes, max_pixels: int, what: str):
     if declared:
         _within_budget(*declared, len(data), max_pixels, what)
     try:
-        image = Image.open(io.BytesIO(data))
+        image = pil_open(data, fmt)
+    except MediaError:
+        raise
     except Exception as exc:  # Pillow raises many types for bad headers
         raise MediaError("unreadable", f"cannot read {what}: {_one_line(exc)}") from None
     _within_budget(*image.size, len(data), max_pixels, what)
@@ -351,6 +372,10 @@ def probe(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Media:
             if not head:
                 raise MediaError("empty", "empty file (0 bytes)")
             fmt = sniff(head)
+            if fmt == "tiff":
+                from mediavet.raw import is_raw_name
+
+                fmt = "raw" if is_raw_name(path.suffix.lower()) else fmt  # NEF, ARW, PEF...: TIFFs by their bytes
             if fmt is None:
                 from mediavet.formats import describe
 

@@ -23,8 +23,8 @@ from PIL import Image, ImageDraw, ImageFilter
 HERE = Path(__file__).resolve().parent
 NOW = "2026-01-01T00:00:00+00:00"  # the fixed --now the golden reports are made with
 
-ASCII, SHORT, LONG, RATIONAL, UNDEFINED, BYTE = 2, 3, 4, 5, 7, 1
-_SIZES = {BYTE: 1, ASCII: 1, SHORT: 2, LONG: 4, RATIONAL: 8, UNDEFINED: 1}
+ASCII, SHORT, LONG, RATIONAL, UNDEFINED, BYTE, SRATIONAL = 2, 3, 4, 5, 7, 1, 10
+_SIZES = {BYTE: 1, ASCII: 1, SHORT: 2, LONG: 4, RATIONAL: 8, UNDEFINED: 1, SRATIONAL: 8}
 
 
 # --- pictures -------------------------------------------------------------------------
@@ -66,6 +66,8 @@ def _encode(kind: int, value) -> bytes:
     values = value if isinstance(value, (list, tuple)) else [value]
     if kind == RATIONAL:
         return b"".join(struct.pack(">II", *_rational(v)) for v in values)
+    if kind == SRATIONAL:
+        return b"".join(struct.pack(">ii", *v) for v in values)
     fmt = {BYTE: "B", SHORT: "H", LONG: "I"}[kind]
     return b"".join(struct.pack(">" + fmt, v) for v in values)
 
@@ -226,6 +228,32 @@ def camera_exif(*, make="NIKON CORPORATION", model="NIKON D5300", software="Ver.
     if thumbnail_variant is not None:
         thumb = jpeg_bytes(scene(thumbnail_variant).resize((160, 120)), quality=75)
     return exif_block(ifd0, exif, gps_ifd, thumb)
+
+
+def dng(size=(320, 240), serial: str = "3004417", gps=(48.8584, 2.2945)) -> bytes:
+    """A small real DNG: the drawn scene as a 16-bit RGGB Bayer mosaic that LibRaw decodes,
+    with a camera's make, model, serial number, capture time and GPS."""
+    import numpy as np
+
+    width, height = size
+    rgb = np.asarray(scene(5, size), dtype=np.uint16) * 257
+    mosaic = np.empty((height, width), np.uint16)
+    mosaic[0::2, 0::2], mosaic[0::2, 1::2] = rgb[0::2, 0::2, 0], rgb[0::2, 1::2, 1]
+    mosaic[1::2, 0::2], mosaic[1::2, 1::2] = rgb[1::2, 0::2, 1], rgb[1::2, 1::2, 2]
+    pixels = mosaic.astype(">u2").tobytes()
+    identity = [(1, 1), (0, 1), (0, 1), (0, 1), (1, 1), (0, 1), (0, 1), (0, 1), (1, 1)]
+    ifd0 = {0x00FE: (LONG, 0), 0x0100: (LONG, width), 0x0101: (LONG, height), 0x0102: (SHORT, 16),
+            0x0103: (SHORT, 1), 0x0106: (SHORT, 32803), 0x010F: (ASCII, "NIKON CORPORATION"),
+            0x0110: (ASCII, "NIKON D5300"), 0x0111: (LONG, 0), 0x0112: (SHORT, 1), 0x0115: (SHORT, 1),
+            0x0116: (LONG, height), 0x0117: (LONG, len(pixels)), 0x011C: (SHORT, 1), 0x828D: (SHORT, [2, 2]),
+            0x828E: (BYTE, [0, 1, 1, 2]), 0xC612: (BYTE, [1, 4, 0, 0]), 0xC614: (ASCII, "NIKON D5300"),
+            0xC61D: (LONG, 65535), 0xC621: (SRATIONAL, identity), 0xC65A: (SHORT, 21), 0xC62F: (ASCII, serial)}
+    exif = {0x9003: (ASCII, "2025:06:14 09:30:12"), 0x9000: (UNDEFINED, b"0231")}
+    lat, lon = gps
+    gps_ifd = {0x0000: (BYTE, [2, 3, 0, 0]), 0x0001: (ASCII, "N"), 0x0002: (RATIONAL, _dms(lat)),
+               0x0003: (ASCII, "E"), 0x0004: (RATIONAL, _dms(lon))}
+    ifd0[0x0111] = (LONG, len(exif_block(ifd0, exif, gps_ifd)))  # the pixels follow the tags
+    return exif_block(ifd0, exif, gps_ifd) + pixels
 
 
 def _dms(value: float):

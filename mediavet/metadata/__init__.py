@@ -6,7 +6,7 @@ Each block keeps "absent" apart from "present but unparseable".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mediavet.metadata.containers import Blocks, find_xmp_packet, read_blocks, strip_exif_header
 from mediavet.metadata.exif import Exif, gps_datetime, gps_position, read_exif
@@ -72,6 +72,8 @@ def read_metadata(media) -> Metadata:
     if media.format in ("heif", "jxl", "jpeg2000"):
         _heif_blocks(media, blocks)
     exif = read_exif(blocks.exif)
+    if media.format == "raw":  # LibRaw hands over the pixels upright already
+        exif = replace(exif, orientation=1)
     metadata = Metadata(
         exif=exif, xmp=read_xmp(blocks.xmp, blocks.xmp_more), iptc=read_iptc(blocks.iptc), iptc_present=blocks.iptc is not None,
         text={k: v[:2000] for k, v in blocks.text.items()}, comments=[c[:300] for c in blocks.comments],

@@ -137,8 +137,6 @@ def refusal(media) -> str | None:
         media.tolerated_damage()  # a damaged file whose pixels decode still gets a fresh copy
     except MediaError as exc:
         return exc.message
-    if any(key.endswith(("DNGVersion", "Tag 0xC612")) for key in media.metadata.exif.tags or {}):
-        return "RAW (DNG) files are not decoded by mediavet; export a JPEG or TIFF first"
     return None
 
 

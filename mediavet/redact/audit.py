@@ -16,7 +16,8 @@ from mediavet.verify.finding import Finding, Severity
 # EXIF tag names (after exifread's IFD prefix) by family
 GPS_TAGS = {"GPSInfo", "Tag 0x830E", "Tag 0x8482", "Tag 0x85D8", "Tag 0x87AF", "Tag 0x87B0", "Tag 0x87B1"}  # + GeoTIFF
 SERIAL_TAGS = {"BodySerialNumber", "CameraSerialNumber", "LensSerialNumber", "ImageUniqueID", "SerialNumber",
-               "InternalSerialNumber", "Tag 0xA431", "Tag 0xA435"}
+               "InternalSerialNumber", "Tag 0xA431", "Tag 0xA435",
+               "Tag 0xC62F", "Tag 0xC614"}  # DNG: CameraSerialNumber, UniqueCameraModel
 OWNER_TAGS = {"Artist", "Copyright", "CameraOwnerName", "OwnerName", "XPAuthor", "Tag 0xA430"}
 DEVICE_TAGS = {"Make", "Model", "LensMake", "LensModel", "LensSpecification", "Tag 0xA433", "Tag 0xA434"}
 DATE_TAGS = {"DateTime", "DateTimeOriginal", "DateTimeDigitized", "SubSecTime", "SubSecTimeOriginal",

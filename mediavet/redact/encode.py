@@ -9,11 +9,11 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from mediavet.media import MediaError, orient
+from mediavet.media import MediaError, orient, pil_open
 
 # what each input format becomes
 OUTPUT_FORMATS = {"jpeg": "jpeg", "png": "png", "webp": "webp", "tiff": "png", "gif": "png", "heif": "jpeg",
-                  "jxl": "png", "jpeg2000": "png", "bmp": "png", "netpbm": "png"}
+                  "jxl": "png", "jpeg2000": "png", "bmp": "png", "netpbm": "png", "raw": "png"}
 EXTENSIONS = {"jpeg": ".jpg", "png": ".png", "webp": ".webp"}
 PIL_NAMES = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
 MAX_FRAMES = 1000
@@ -39,7 +39,7 @@ def decode(media, all_frames: bool = False) -> Picture:
     from PIL import Image, ImageSequence
 
     media.stored_size  # the pixel limit is checked from the header before decoding
-    image = Image.open(io.BytesIO(media.data))
+    image = pil_open(media.data, media.format)
     orientation = media.metadata.orientation
     convert = not _is_srgb(media.metadata.icc)
     frames, durations = [], []

@@ -1,0 +1,104 @@
+"""Camera RAW through LibRaw (rawpy), as a Pillow image: the header gives the size, loading
+demosaics. So the pixel budget, verification and safe copies treat a RAW like any picture.
+
+The pixels come out upright (LibRaw applies the camera's orientation), white-balanced as
+the camera recorded, 8 bits a channel. Embedded previews and thumbnails are never used:
+a safe copy is made from the sensor data alone.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from PIL import Image, ImageFile
+
+# what a RAW starts with (TIFF-based ones that are not DNG or CR2 are told by their extension)
+_SIGNATURES = [
+    lambda b: b[:4] == b"II*\x00" and b[8:10] == b"CR",  # Canon CR2
+    lambda b: b[4:12] == b"ftypcrx ",  # Canon CR3
+    lambda b: b[6:14] == b"HEAPCCDR",  # Canon CRW
+    lambda b: b[:15] == b"FUJIFILMCCD-RAW",  # Fujifilm RAF
+    lambda b: b[:4] == b"\x00MRM",  # Minolta MRW
+    lambda b: b[:4] == b"IIU\x00",  # Panasonic RW2
+    lambda b: b[:4] in (b"IIRO", b"IIRS", b"MMOR"),  # Olympus ORF
+    lambda b: b[:4] == b"FOVb",  # Sigma X3F
+    lambda b: b[:4] == b"IIII" and b[8:12] == b"IIQ ",  # Phase One IIQ
+]
+TIFF_RAW_EXTENSIONS = {".dng", ".nef", ".nrw", ".arw", ".srf", ".sr2", ".pef", ".srw", ".3fr", ".erf", ".kdc",
+                       ".mos", ".iiq", ".raw", ".rwl", ".mef", ".dcr"}
+DNG_VERSION = 0xC612
+MIN_BITS = 0.5  # fewer bits a sensor pixel than this: the data is not there
+
+
+def sniff(head: bytes) -> bool:
+    return any(test(head) for test in _SIGNATURES) or _dng(head)
+
+
+def _dng(head: bytes) -> bool:
+    """A TIFF whose first IFD (within the first bytes) carries DNGVersion."""
+    if head[:4] not in (b"II*\x00", b"MM\x00*"):
+        return False
+    order = "<" if head[:2] == b"II" else ">"
+    offset = int.from_bytes(head[4:8], "little" if order == "<" else "big")
+    if offset + 2 > len(head):
+        return False
+    count = int.from_bytes(head[offset:offset + 2], "little" if order == "<" else "big")
+    for entry in range(min(count, 200)):
+        at = offset + 2 + 12 * entry
+        if at + 2 > len(head):
+            return False
+        if int.from_bytes(head[at:at + 2], "little" if order == "<" else "big") == DNG_VERSION:
+            return True
+    return False
+
+
+def sizes(data: bytes) -> tuple[int, int, tuple[int, int]]:
+    """(width, height) of the upright picture and the sensor's (width, height), from LibRaw's
+    reading of the header; ValueError with the reason when there is no picture to decode."""
+    import rawpy
+
+    try:
+        with rawpy.imread(io.BytesIO(data)) as raw:
+            found = raw.sizes
+    except (rawpy.LibRawError, ValueError) as exc:
+        raise ValueError(f"LibRaw cannot read it: {' '.join(str(exc).split())[:120]}") from None
+    sensor = found.raw_width * found.raw_height
+    if len(data) * 8 < sensor * MIN_BITS:  # lossy DNGs keep about 2 bits a pixel, lossless 8 to 14
+        raise ValueError(f"{len(data)} bytes for a {found.raw_width}x{found.raw_height} sensor: the sensor data "
+                         "is missing (a metadata stub or a truncated file)")
+    width, height = found.width, found.height
+    if found.flip in (5, 6):  # LibRaw's flip: 5 and 6 turn the picture a quarter
+        width, height = height, width
+    return width, height, (found.raw_width, found.raw_height)
+
+
+class RawImageFile(ImageFile.ImageFile):
+    format = "RAW"
+    format_description = "camera RAW (LibRaw)"
+
+    def _open(self):
+        self._raw = self.fp.read()
+        width, height, self.declared = sizes(self._raw)
+        self._size, self._mode = (width, height), "RGB"
+        self.tile = []
+
+    def load(self):
+        if getattr(self, "_im", None) is None:
+            import rawpy
+
+            try:
+                with rawpy.imread(io.BytesIO(self._raw)) as raw:
+                    pixels = raw.postprocess(use_camera_wb=True, output_bps=8)
+            except (rawpy.LibRawError, ValueError) as exc:
+                raise OSError(f"LibRaw cannot decode it: {' '.join(str(exc).split())[:120]}") from None
+            decoded = Image.fromarray(pixels, "RGB")
+            if decoded.size != self.size:
+                raise OSError(f"LibRaw decoded {decoded.size[0]}x{decoded.size[1]} pixels where the file declares "
+                              f"{self.size[0]}x{self.size[1]}")
+            self.im = decoded.im
+        return Image.Image.load(self)
+
+
+def is_raw_name(suffix: str) -> bool:
+    return bool(re.fullmatch(r"\.[a-z0-9]+", suffix)) and suffix in TIFF_RAW_EXTENSIONS

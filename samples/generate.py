@@ -206,7 +206,9 @@ def qr_code(text: str, module: int = 6) -> Image.Image:
 def camera_exif(*, make="NIKON CORPORATION", model="NIKON D5300", software="Ver.1.02",
                 original="2025:06:14 09:30:12", digitized=None, modified=None, offset="+03:00",
                 size=(320, 240), gps=(48.8584, 2.2945), gps_stamp=("2025:06:14", (6, 30, 10)),
-                thumbnail_variant: int | None = 0) -> bytes:
+                thumbnail_variant: int | None = 0, exposure: dict | None = None) -> bytes:
+    """A camera's EXIF block; `exposure` adds ExposureTime (seconds as (num, den)), FNumber,
+    ISO and Flash, e.g. {"time": (1, 1000), "f": 8, "iso": 100, "flash": 0}."""
     ifd0 = {0x010F: (ASCII, make), 0x0110: (ASCII, model), 0x0112: (SHORT, 1), 0x0131: (ASCII, software),
             0x0132: (ASCII, modified or original)}
     ifd0 = {tag: value for tag, value in ifd0.items() if value[1] is not None}
@@ -214,6 +216,9 @@ def camera_exif(*, make="NIKON CORPORATION", model="NIKON D5300", software="Ver.
             0xA003: (LONG, size[1]), 0x9000: (UNDEFINED, b"0231")}
     if offset:
         exif.update({0x9010: (ASCII, offset), 0x9011: (ASCII, offset)})
+    if exposure:
+        exif.update({0x829A: (RATIONAL, [exposure["time"]]), 0x829D: (RATIONAL, [(int(exposure["f"] * 10), 10)]),
+                     0x8827: (SHORT, exposure["iso"]), 0x9209: (SHORT, exposure.get("flash", 0))})
     gps_ifd = None
     if gps is not None:
         lat, lon = gps

@@ -358,6 +358,9 @@ def samples() -> dict[str, bytes]:
         "exif_dimension_mismatch.jpg": camera_jpeg(size=(6000, 4000)),
         "exif_thumbnail_mismatch.jpg": camera_jpeg(thumbnail_variant=1),
         "exif_make_model.jpg": camera_jpeg(model=None),
+        "exif_daylight_mismatch.jpg": camera_jpeg(original="2025:06:14 23:40:00", offset="+02:00",
+                                                  gps_stamp=("2025:06:14", (21, 40, 0)),
+                                                  exposure={"time": (1, 1000), "f": 8, "iso": 100, "flash": 0}),
         "file_type_mismatch.png": camera_jpeg(),
         "jpeg_platform.jpg": jpeg_bytes(scene(0, (1600, 1200)), quality=80),
         "jpeg_resaved.jpg": insert_segments(jpeg_bytes(scene(0), quality=85), app1_exif(camera_exif(

@@ -43,7 +43,9 @@ EXIF_JPEG_EXCEPTIONS = {
     "Sony_DSC-HX5V_gps.jpg": {"exif.dimension_mismatch"},  # EXIF 3648x2736, file 730x547
     "exiforg_kodak-dc240.jpg": {"exif.dimension_mismatch"},  # EXIF 1280x960, file 640x480 (web copy)
     "exiforg_nikon-e950.jpg": {"exif.dimension_mismatch"},  # EXIF 1600x1200, file 800x600
-    "exiforg_olympus-c960.jpg": {"exif.dimension_mismatch", "jpeg.resaved"},  # EXIF 1280x960, file 640x480
+    # EXIF 1280x960, file 640x480: resized by Olympus CAMEDIA Master (an editor, which also explains
+    # the re-save), whose copy differs locally from the camera thumbnail it kept (a warning naming it)
+    "exiforg_olympus-c960.jpg": {"exif.dimension_mismatch", "exif.editing_software", "exif.thumbnail_mismatch"},
     "exiforg_ricoh-rdc5300.jpg": {"exif.dimension_mismatch"},  # EXIF 1792x1200, file 896x600
     "exiforg_sony-d700.jpg": {"exif.dimension_mismatch"},  # EXIF 1344x1024, file 672x512
     "gps_DSCN0010.jpg": {"exif.gps_time_mismatch", "jpeg.resaved"},  # GPS clock a day after the camera clock

@@ -22,6 +22,7 @@ EDITORS = [
     ("GraphicsMagick", r"graphicsmagick"), ("Corel", r"\bcorel"), ("PhotoImpact", r"photoimpact"),
     ("Meitu", r"\bmeitu\b"), ("Lensa", r"\blensa\b"), ("Remini", r"\bremini\b"),
     ("InShot", r"\binshot\b"), ("PhotoDirector", r"photodirector"), ("Pixlr", r"\bpixlr\b"),
+    ("Olympus CAMEDIA Master", r"camedia master"),
 ]
 GENERATORS = [
     ("Midjourney", r"midjourney"), ("DALL-E", r"dall[\s\-·]?e"), ("Stable Diffusion", r"stable ?diffusion"),
@@ -41,6 +42,11 @@ def _match(table, text: str) -> str | None:
         if re.search(pattern, lowered):
             return name
     return None
+
+
+def editor_named(metadata) -> str | None:
+    """The first image editor the file's software fields name, or None."""
+    return next((name for name in (_match(EDITORS, value) for _, value in software_fields(metadata)) if name), None)
 
 
 def software_fields(metadata) -> list[tuple[str, str]]:

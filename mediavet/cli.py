@@ -101,14 +101,18 @@ def main():
 @click.option("--forensics", is_flag=True, help="Also look at the pixels: copy-move detection (slower).")
 @click.option("--trust-anchors", type=click.Path(exists=True, dir_okay=False), metavar="PEM",
               help="C2PA trust anchors (certificates in PEM); none by default, so signers are reported untrusted.")
-@click.option("--index", "index_db", metavar="DB", help="Look each photo up in this archive index "
-              "(duplicate.exact, duplicate.match); also turns on --in-batch.")
+@click.option("--index", "index_db", metavar="DB", is_flag=False, flag_value="", default=None,
+              help="Look each photo up in this archive index (duplicate.exact, duplicate.match); with no "
+              "value, the default index ($MEDIAVET_INDEX, else the user data directory, as `index add` uses); "
+              "also turns on --in-batch.")
 @click.option("--in-batch/--no-in-batch", default=None,
               help="Report files of this run that show the same picture (duplicate.in_batch).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for large batches (default: one per core).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary (the files to look at first) and errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Also print each finding's evidence.")
 def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, time_tolerance, claimed_location,
-           distance_tolerance_km, max_pixels, forensics, trust_anchors, index_db, in_batch, jobs):
+           distance_tolerance_km, max_pixels, forensics, trust_anchors, index_db, in_batch, jobs, quiet, verbose):
     """Check that each photo is what it claims to be: metadata consistency, edits, generators.
 
     PATHS are files or directories (searched recursively). Every finding carries its evidence.
@@ -129,7 +133,7 @@ def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, ti
         index=_check_index(index_db),
         trust_anchors=str(trust_anchors) if trust_anchors else None,
         forensics=forensics,
-        in_batch=bool(index_db) if in_batch is None else in_batch,
+        in_batch=(index_db is not None) if in_batch is None else in_batch,
     )
     not_media: list = []
     files = expand(paths, not_media)
@@ -171,7 +175,7 @@ def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, ti
         from mediavet.safe_text import clean
 
         click.echo(f"HTML report written to {clean(html_path)}", err=True)
-    _output_verify(reports, as_json, jsonl, fail_on, not_media)
+    _output_verify(reports, as_json, jsonl, fail_on, not_media, quiet, verbose)
     sys.exit(exit_code(reports, fail_on))
 
 
@@ -186,9 +190,10 @@ def _check_index(db: str | None) -> str | None:
     """Open the archive once up front so a missing or foreign file fails the run clearly."""
     if db is None:
         return None
-    from mediavet.archive import open_index
+    from mediavet.archive import index_path, open_index
     from mediavet.index import IndexUnusable
 
+    db = str(index_path(db or None))  # "--index" alone: the default index
     try:
         open_index(db).close()
     except IndexUnusable as exc:
@@ -197,7 +202,7 @@ def _check_index(db: str | None) -> str | None:
     return db
 
 
-def _output_verify(reports, as_json, jsonl, fail_on, not_media=()):
+def _output_verify(reports, as_json, jsonl, fail_on, not_media=(), quiet=False, verbose=False):
     from mediavet.inputs import left_out
 
     line = left_out(list(not_media), "not verified")
@@ -215,8 +220,8 @@ def _output_verify(reports, as_json, jsonl, fail_on, not_media=()):
     from mediavet.report.terminal import print_report, print_summary
 
     console = Console(highlight=False, soft_wrap=False)
-    for report in reports:
-        print_report(console, report)
+    for report in reports if not quiet else ():
+        print_report(console, report, verbose)
     print_summary(console, reports, fail_on)
     for report in reports:  # errors also go to stderr, one line each, for scripts
         if report.error:

@@ -27,7 +27,7 @@ def verdict(report) -> Text:
     return Text(f"{str(worst).upper()}: {count} finding{'s' if count != 1 else ''}", style=STYLES[worst])
 
 
-def print_report(console: Console, report) -> None:
+def print_report(console: Console, report, verbose: bool = False) -> None:
     header = Text.assemble(Text(clean(report.path), style="bold"), "  ", verdict(report))
     console.print(header)
     if report.error:
@@ -39,8 +39,13 @@ def print_report(console: Console, report) -> None:
         table.add_column("finding")
         table.add_column("what it means", overflow="fold")
         for finding in report.findings:
+            message = clean(finding.message)
+            if verbose:  # the evidence, as the JSON carries it
+                import json
+
+                message += "\n" + clean(json.dumps(finding.evidence, ensure_ascii=False, default=str))[:600]
             table.add_row(Text(str(finding.severity), style=STYLES[finding.severity]), Text(finding.id),
-                          Text(clean(finding.message)))
+                          Text(message))
         console.print(table)
     facts = report.facts
     gps = facts.get("gps")
@@ -74,3 +79,25 @@ def print_summary(console: Console, reports, fail_on) -> None:
         parts.append(f"{errors} unreadable")
     parts.append(f"fail-on: {fail_on}")
     console.print(Text(", ".join(parts), style="bold"))
+    print_first(console, reports)
+
+
+WARN_SHOWN = 5  # in the summary, every HIGH file and at most this many WARN ones
+
+
+def print_first(console: Console, reports) -> None:
+    """The files that matter first, worst first: every HIGH, then a few WARN, each with its
+    top finding."""
+    from mediavet.report.summary import rank, top_findings
+
+    high = [(n, r) for n, r in rank(reports) if r.worst == Severity.HIGH and not r.error]
+    warn = [(n, r) for n, r in rank(reports) if r.worst == Severity.WARN and not r.error]
+    if not high and not warn:
+        return
+    console.print(Text("look at these first:", style="bold"))
+    for number, report in high + warn[:WARN_SHOWN]:
+        console.print(Text.assemble(Text(f"  {str(report.worst).upper():<5} ", style=STYLES[report.worst]),
+                                    Text(clean(report.path)), Text(f"  {clean(top_findings(report, 1)[0])}"[:160],
+                                                                   style="dim")))
+    if len(warn) > WARN_SHOWN:
+        console.print(Text(f"  and {len(warn) - WARN_SHOWN} more with warnings", style="dim"))

@@ -232,10 +232,10 @@ class HashIndex:
         """Entries with the same bytes, or (when `pixels` is given) the same decoded pixels; a
         video's keyframes count once."""
         rows = self.db.execute(
-            "SELECT label, path, added, sha256 = ? FROM items WHERE sha256 = ? OR (pixels IS NOT NULL AND pixels = ?) "
-            "GROUP BY label, path, added, sha256 ORDER BY MIN(id)", (sha256, sha256, pixels))
-        return [{"label": label, "path": path, "added": added, "same": "bytes" if same_bytes else "pixels"}
-                for label, path, added, same_bytes in rows]
+            "SELECT label, path, added, sha256 = ?, sha256 FROM items WHERE sha256 = ? OR (pixels IS NOT NULL "
+            "AND pixels = ?) GROUP BY label, path, added, sha256 ORDER BY MIN(id)", (sha256, sha256, pixels))
+        return [{"label": label, "path": path, "added": added, "same": "bytes" if same_bytes else "pixels",
+                 "sha256": digest} for label, path, added, same_bytes, digest in rows]
 
     def export(self):
         """(PerceptualHash, label) for every stored hash, oldest first. Keypoints are not a

@@ -55,7 +55,8 @@ def test_unrelated_picture_finds_nothing(index):
 
 def test_exact_lookup_by_sha256(index):
     sha = hashlib.sha256((SAMPLES / "metadata_none.jpg").read_bytes()).hexdigest()
-    assert index.exact(sha) == [{"label": "metadata_none.jpg", "path": None, "added": "2026-01-01T00:00:00+00:00", "same": "bytes"}]
+    assert index.exact(sha) == [{"label": "metadata_none.jpg", "path": None, "added": "2026-01-01T00:00:00+00:00", "same": "bytes",
+                                  "sha256": sha}]
     assert index.count() == 3
     assert index.exact("f" * 64) == []
 

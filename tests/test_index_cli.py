@@ -234,3 +234,20 @@ def test_a_bad_hash_line_is_reported_and_the_good_lines_kept(tmp_path, line, pro
     assert "1 hashes imported" in result.stdout and f"{hashes}:2:" in result.stderr and problem in result.stderr
     query = run("index", "query", "--hashes", hashes, "--db", db)
     assert query.exit_code == ExitCode.INPUT_ERROR and problem in query.stderr
+
+
+def test_a_match_names_which_archived_picture_not_only_the_batch_label(tmp_path):
+    import hashlib
+
+    from PIL import Image
+
+    db = tmp_path / "index.db"
+    first, second = SAMPLES / "clean_camera.jpg", SAMPLES / "jpeg_platform.jpg"
+    assert run("index", "add", first, second, "--db", db, "--label", "flood 2019").exit_code == 0
+    tip = tmp_path / "tip.jpg"
+    Image.open(second).convert("RGB").resize((800, 600)).save(tip, quality=70)  # recycled: resized, resaved
+    result = run("verify", tip, "--index", db, "--json", "--fail-on", "never")
+    (match,) = [f for f in json.loads(result.stdout)["files"][0]["findings"] if f["id"] == "duplicate.match"]
+    wanted = hashlib.sha256(second.read_bytes()).hexdigest()
+    assert wanted[:12] in match["message"] and match["evidence"]["sha256"] == wanted
+    assert hashlib.sha256(first.read_bytes()).hexdigest()[:12] not in match["message"]

@@ -65,23 +65,32 @@ def archive_findings(media, seen, index_path: str) -> list[Finding]:
     for entry in same:
         what = "this very file" if entry["same"] == "bytes" else "these exact pixels (in another file)"
         findings.append(Finding("duplicate.exact", Severity.WARN,
-                                f"{what} is in the archive as {entry['label']!r}, added {entry['added']}",
+                                f"{what} is in the archive as {_named(entry['label'], entry['path'], entry['sha256'])}, "
+                                f"added {entry['added']}",
                                 {"label": entry["label"], "added": entry["added"], "same": entry["same"],
-                                 "path": entry["path"]}))
-    exact_labels = {(entry["label"], entry["added"]) for entry in same}
+                                 "path": entry["path"], "sha256": entry["sha256"]}))
+    exact_entries = {entry["sha256"] for entry in same}
     reported = set()
     for match, seconds in best_matches(archive, seen):
-        key = (match.label, match.added)
-        if key in exact_labels or key in reported:
-            continue  # a clip's other keyframes say nothing new
+        key = match.sha256 or match.item  # one archived file: a clip's other keyframes say nothing new
+        if key in exact_entries or key in reported:
+            continue
         reported.add(key)
         where = "" if seconds is None else f" at {seconds:.1f} s"
         findings.append(Finding("duplicate.match", Severity.WARN,
-                                f"looks like {match.label!r}{_entry_at(match)} from the archive{where}, "
-                                f"added {match.added} ({_how(match)})", _evidence(match, seconds)))
+                                f"looks like {_named(match.label, match.path, match.sha256)}{_entry_at(match)} from "
+                                f"the archive{where}, added {match.added} ({_how(match)})", _evidence(match, seconds)))
         if len(reported) >= MAX_MATCHES:
             break
     return findings
+
+
+def _named(label, path, sha256) -> str:
+    """Which archived picture: its path when the archive kept it, else its label and the start
+    of its sha256 (a label is often shared by a whole batch)."""
+    if path:
+        return repr(path)
+    return f"{label!r} (sha256 {sha256[:12]}…)" if sha256 else repr(label)
 
 
 def _entry_at(match) -> str:

@@ -81,7 +81,7 @@ def main():
     """
 
 
-@main.command()
+@main.command(short_help="Check that photos and clips are what they claim to be.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (see docs/report-schema.md).")
 @click.option("--jsonl", is_flag=True, help="Stream one JSON object per file, one per line.")
@@ -116,6 +116,12 @@ def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, ti
     """Check that each photo is what it claims to be: metadata consistency, edits, generators.
 
     PATHS are files or directories (searched recursively). Every finding carries its evidence.
+
+    \b
+    Examples:
+      mediavet verify tips/ --html report.html
+      mediavet verify tip.jpg --claimed-time 2026-11-30T14:00+08:00 --claimed-location 40.13,124.39
+      mediavet verify tips/ --index archive.db --json > report.json
     """
     from mediavet.batch import default_jobs, run_ordered
     from mediavet.inputs import expand

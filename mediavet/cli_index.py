@@ -95,7 +95,12 @@ def index():
 @DB_OPTION
 @MAX_PIXELS_OPTION
 def add(paths, label, source, store_path, db, max_pixels):
-    """Add photos (files or directories) to the index."""
+    """Add photos (files or directories) to the index.
+
+    \b
+    Example:
+      mediavet index add archive/2019/ --label "flood 2019" --source "photo desk"
+    """
     from mediavet.archive import add_media
     from mediavet.hashing import PDQ_MIN_QUALITY
 
@@ -132,7 +137,13 @@ def add(paths, label, source, store_path, db, max_pixels):
 @DB_OPTION
 @MAX_PIXELS_OPTION
 def query(paths, hash_file, as_json, max_distance, db, max_pixels):
-    """Look pictures (or hash lists) up in the index, best match first."""
+    """Look pictures (or hash lists) up in the index, best match first.
+
+    \b
+    Examples:
+      mediavet index query tip.jpg
+      mediavet index query --hashes theirs.tsv --json
+    """
     from mediavet.archive import views
     from mediavet.hashing import Fingerprint
     from mediavet.verify.duplicates import best_matches
@@ -193,7 +204,7 @@ def _print_results(results, as_json):
         console.print(table)
 
 
-@index.command(name="import")
+@index.command(name="import", short_help="Add a shared hash list (TSV) from a partner newsroom.")
 @click.argument("hash_file", type=click.File("r", encoding="utf-8", errors="replace"))
 @click.option("--source", help="Who shared the list (default: the file name).")
 @DB_OPTION
@@ -201,6 +212,10 @@ def import_(hash_file, source, db):
     """Add a shared hash list (TSV: algo<TAB>hash<TAB>label; '-' reads stdin).
 
     Malformed lines are reported with their line number and skipped; the exit code is 3 then.
+
+    \b
+    Example:
+      mediavet index import theirs.tsv --source "partner newsroom"
     """
     from mediavet import hashlist
 
@@ -222,13 +237,18 @@ def import_(hash_file, source, db):
     sys.exit(ExitCode.INPUT_ERROR if bad else ExitCode.OK)
 
 
-@index.command()
+@index.command(short_help="Write every stored hash as a TSV list to share.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of stdout.")
 @click.option("--with-labels", is_flag=True,
               help="Include each entry's label (labels can name people or places: left out unless asked).")
 @DB_OPTION
 def export(output, with_labels, db):
-    """Write every stored hash as a TSV list to share (keypoint signatures and labels stay home)."""
+    """Write every stored hash as a TSV list to share (keypoint signatures and labels stay home).
+
+    \b
+    Example:
+      mediavet index export -o ours.tsv
+    """
     from mediavet import hashlist
 
     if output is not None:
@@ -251,11 +271,16 @@ def export(output, with_labels, db):
     write_atomic(output, text.encode("utf-8"))
 
 
-@index.command()
+@index.command(short_help="How many entries, of which kinds, from where, added when.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @DB_OPTION
 def stats(as_json, db):
-    """How many entries, which hash kinds, from which sources, added when."""
+    """How many entries, which hash kinds, from which sources, added when.
+
+    \b
+    Example:
+      mediavet index stats --json
+    """
     archive = _open(db)
     numbers = archive.stats()
     archive.close()
@@ -279,13 +304,18 @@ def stats(as_json, db):
     Console(highlight=False).print(table)
 
 
-@index.command()
+@index.command(short_help="Remove entries by file, label or sha256.")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--label", help="Remove every entry with this label.")
 @click.option("--sha256", "sha256s", multiple=True, metavar="HEX", help="Remove the entries of this file digest.")
 @DB_OPTION
 def remove(paths, label, sha256s, db):
-    """Remove entries: those of the given files (by sha256), a --label, or --sha256 digests."""
+    """Remove entries: those of the given files (by sha256), a --label, or --sha256 digests.
+
+    \b
+    Example:
+      mediavet index remove --label "flood 2019"
+    """
     import hashlib
 
     from mediavet.inputs import expand

@@ -83,7 +83,7 @@ def protect_options(manual, action, shape, min_scores, margins, faces, strict, t
     return protect
 
 
-@click.command()
+@click.command(short_help="Make safe copies: people covered, no metadata, neutral names.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--output-dir", "-o", "outdir", type=click.Path(file_okay=False),
               help="Where the safe copies go (created if missing; never an input directory).")
@@ -123,6 +123,12 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
     Originals are only read. Exit 3 when some input could not be read (the rest is copied).
     With --plan-only, nothing but the plan (and previews) is written; review it, then
     apply it with --plan.
+
+    \b
+    Examples:
+      mediavet redact tips/ -o shared/
+      mediavet redact tips/ --plan-only plan.json --preview review/
+      mediavet redact tips/ --plan plan.json -o shared/ --strict
     """
     from dataclasses import replace
 
@@ -369,7 +375,7 @@ def _to_look_at(outcomes, advice: str) -> None:
                    f"{other_count} text or code", err=True)
 
 
-@click.command()
+@click.command(short_help="Report what could still identify a source; write nothing.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (the same envelope as verify).")
 @click.option("--max-pixels", type=click.IntRange(min=1), default=200_000_000, show_default=True,
@@ -380,6 +386,10 @@ def audit(paths, as_json, max_pixels, jobs):
 
     Exit 0 when every file is clean, 1 when any is not, 3 when some could not be read.
     The gate a shared folder or a CI job runs before anything leaves.
+
+    \b
+    Example:
+      mediavet audit shared/ && echo "nothing identifying left"
     """
     from mediavet.batch import default_jobs, run_ordered
     from mediavet.inputs import expand

@@ -11,7 +11,7 @@ import click
 from mediavet.cli_redact import detection_options, protect_options
 
 
-@click.command()
+@click.command(short_help="Review tips and decide the redaction on a local web page.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--output-dir", "-o", "outdir", type=click.Path(file_okay=False), default="safe-copies",
               show_default=True, help="Where the safe copies go (never an input folder).")
@@ -33,6 +33,10 @@ def review(paths, outdir, plan_in, plan_out, index_db, no_browser, max_pixels, m
     The page runs on 127.0.0.1 only and is opened with a one-time address. Detection and
     verification run in the background; every decision lands in the plan, and "Make safe
     copies" writes them to OUTDIR through the usual fail-closed pipeline. Stop with Ctrl-C.
+
+    \b
+    Example:
+      mediavet review tips/ -o shared/ --index archive.db
     """
     from mediavet.cli import _check_index
     from mediavet.cli_redact import _check_outputs, _load_plan

@@ -26,6 +26,10 @@ def commands(group=main, prefix=()):
 def test_every_command_has_help_and_is_in_the_readme(command):
     result = run(*command, "--help")
     assert result.exit_code == 0 and "Usage:" in result.stdout
+    if "Commands:" in result.stdout:  # a group: its command list is never cut mid-sentence
+        assert "..." not in result.stdout.split("Commands:")[1]
+    else:
+        assert "Example" in result.stdout  # every command shows how it is used
     if command:
         assert f"mediavet {' '.join(command)}" in (ROOT / "README.md").read_text()
 

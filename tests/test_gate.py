@@ -633,3 +633,13 @@ def test_a_preview_label_at_the_right_edge_stays_inside_the_picture(tmp_path):
     purple = [(x, y) for x in range(860) for y in range(40) if band[x, y][0] > 150 and band[x, y][1] < 80
               and band[x, y][2] > 180]
     assert purple, "the label of a region at the right edge was cut off"
+
+
+def test_audit_messages_keep_whole_values():
+    from mediavet.redact.audit import _finding
+
+    items = [f"Tag{n}=value-{n:03d}-abcdefghij" for n in range(40)]
+    finding = _finding("audit.exif", items)
+    shown = finding.message.split(": ", 1)[1].split("; and ")[0].split("; ")
+    assert all(item in items for item in shown)  # no value cut in the middle
+    assert finding.message.endswith("more (all in the evidence)") and finding.evidence["items"] == items

@@ -150,8 +150,21 @@ def _audit_video(video: dict, note) -> None:
 
 
 def _finding(finding_id: str, items: list[str]) -> Finding:
-    return Finding(finding_id, SEVERITY[finding_id], f"{WHAT[finding_id]}: {'; '.join(items)}"[:400],
-                   {"items": items})
+    return Finding(finding_id, SEVERITY[finding_id], _message(WHAT[finding_id], items), {"items": items})
+
+
+MAX_MESSAGE = 400
+
+
+def _message(what: str, items: list[str]) -> str:
+    """What was found, whole items only: those that do not fit are counted, never cut."""
+    shown = []
+    for item in items:
+        if len(what) + 2 + len("; ".join(shown + [item])) > MAX_MESSAGE - 20 and shown:
+            break
+        shown.append(item)
+    more = len(items) - len(shown)
+    return f"{what}: {'; '.join(shown)}" + (f"; and {more} more (all in the evidence)" if more else "")
 
 
 def _heif_thumbnails(media) -> list[str]:

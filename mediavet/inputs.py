@@ -29,6 +29,9 @@ def expand(paths, not_media: list | None = None, every: bool = False) -> list[Pa
     """
     files: list[Path] = []
     for raw in paths:
+        if raw == "-":  # one file from standard input
+            files.append(from_stdin())
+            continue
         path = Path(raw)
         if not path.is_dir():
             files.append(path)
@@ -43,6 +46,30 @@ def expand(paths, not_media: list | None = None, every: bool = False) -> list[Pa
                 elif not_media is not None:
                     not_media.append((candidate, what))
     return files
+
+
+STDIN_LIMIT = 8 << 30  # a file piped in is read for at most 8 GiB
+
+
+def from_stdin() -> Path:
+    """Standard input copied to a private temporary file (removed when the run ends), so that
+    it is hashed, sniffed and decoded like any file."""
+    import atexit
+    import shutil
+    import sys
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="mediavet-stdin-")
+    atexit.register(shutil.rmtree, folder, True)
+    target = Path(folder) / "stdin"
+    with open(target, "wb") as out:
+        copied = 0
+        while copied <= STDIN_LIMIT and (chunk := sys.stdin.buffer.read(1 << 20)):
+            out.write(chunk)
+            copied += len(chunk)
+    if copied > STDIN_LIMIT:
+        raise MediaError("too_large", f"standard input is larger than {STDIN_LIMIT >> 30} GiB")
+    return target
 
 
 def _not_media(path: Path) -> str | None:

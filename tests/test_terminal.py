@@ -29,3 +29,16 @@ def test_index_with_no_value_uses_the_default_index(tmp_path, monkeypatch):
     result = run("verify", SAMPLES / "clean_camera.jpg", "--json", "--fail-on", "never", "--index")
     (report,) = json.loads(result.stdout)["files"]
     assert any(f["id"] == "duplicate.exact" for f in report["findings"])
+
+
+def test_a_dash_reads_one_file_from_standard_input():
+    import json
+    import subprocess
+    import sys
+
+    data = (SAMPLES / "exif_daylight_mismatch.jpg").read_bytes()
+    result = subprocess.run([sys.executable, "-m", "mediavet", "verify", "-", "--json", "--fail-on", "never"],
+                            input=data, capture_output=True)
+    (report,) = json.loads(result.stdout)["files"]
+    assert result.returncode == 0 and report["path"].endswith("stdin")
+    assert {f["id"] for f in report["findings"]} == {"exif.daylight_mismatch"}

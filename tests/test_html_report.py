@@ -88,3 +88,13 @@ def test_archive_matches_are_shown_beside_the_tip(tmp_path):
     text = report.read_text()
     assert "archive: flood 2019" in text
     assert text.count("<img") >= 4  # the tip, its two maps, and the archived picture
+
+
+def test_the_area_that_differs_from_the_thumbnail_is_outlined(tmp_path, corpus):
+    from test_thumbnail_local import edited
+
+    data, _box = edited(corpus / "exif_jpeg" / "Google_Nexus_4.jpg", "paint", 0.2, 1)
+    (tmp_path / "edited.jpg").write_bytes(data)
+    report = tmp_path / "report.html"
+    run("verify", "--fail-on", "never", "--html", report, tmp_path / "edited.jpg")
+    assert "the area that differs from its thumbnail outlined" in report.read_text()

@@ -45,6 +45,17 @@ def _figure(image, caption: str) -> str:
     return f'<figure><img src="{data_uri(image)}" alt="{_e(caption)}"><figcaption>{_e(caption)}</figcaption></figure>'
 
 
+def _boxed(picture, box, size):
+    """The picture with a box (in the file's pixels) outlined in red."""
+    from PIL import ImageDraw
+
+    outlined = picture.convert("RGB").copy()
+    scale = outlined.width / size[0]
+    x, y, w, h = (round(v * scale) for v in box)
+    ImageDraw.Draw(outlined).rectangle((x, y, x + w, y + h), outline=(255, 0, 0), width=max(2, outlined.width // 150))
+    return outlined
+
+
 def error_levels(image):
     """Differences after one more JPEG save at quality 90, amplified: areas saved differently stand out."""
     from PIL import Image, ImageChops
@@ -77,7 +88,10 @@ def _pictures(report, max_pixels: int) -> str:
             return "".join(_figure(frame.image, f"keyframe at {frame.seconds:.1f} s")
                            for frame in keyframes(media.path, limit=6))
         picture = media.image(max_side=SIDE * 2)
-        parts = [_figure(picture, "the picture")]
+        changed = next((f.evidence["changed_box"] for f in report.findings
+                        if f.id == "exif.thumbnail_mismatch" and "changed_box" in f.evidence), None)
+        parts = [_figure(_boxed(picture, changed, media.size), "the picture, the area that differs from its "
+                         "thumbnail outlined") if changed else _figure(picture, "the picture")]
         if media.metadata.exif.thumbnail:
             try:
                 parts.append(_figure(media.thumbnail(), "embedded EXIF thumbnail"))
@@ -163,7 +177,7 @@ def render(reports, max_pixels: int = DEFAULT_MAX_PIXELS, settings: dict | None 
             f"<meta name=\"generator\" content=\"mediavet {_e(__version__)}\">"
             f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
             f"style-src 'unsafe-inline'\"><title>mediavet report</title><style>{STYLE}</style></head><body>"
-            f"<h1>mediavet {_e(__version__)}: {len(reports)} files ({_e(tally)})</h1>"
+            f"<h1>mediavet {_e(__version__)}: {len(reports)} file{'s' if len(reports) != 1 else ''} ({_e(tally)})</h1>"
             f'<p class="note">written {_e(when)}; settings: '
             f'{_e(", ".join(f"{k}={v}" for k, v in sorted(used.items())))}</p>{_summary(reports)}'
             f'<p class="note">The error-level and noise maps are pictures for a person to look at; no finding '

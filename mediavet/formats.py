@@ -1,7 +1,8 @@
 """What a file is, named from its first bytes: for the files mediavet does not read, so that
 an `unsupported` error says which format it found (never a silent skip).
 
-`sniff()` in media.py decides what mediavet reads; this module only names things.
+`sniff()` in media.py (and raw.py for camera RAW) decides what mediavet reads; this module
+only names the rest.
 """
 
 from __future__ import annotations
@@ -16,15 +17,6 @@ _MAGIC = [
     (lambda b: b[:2] == b"BM" and len(b) >= 14, "BMP image", "image"),
     (lambda b: re.match(rb"P[1-7][\s#]", b[:3]) is not None, "Netpbm image (PBM/PGM/PPM/PAM)", "image"),
     (lambda b: b[:4] in (b"II+\x00", b"MM\x00+"), "BigTIFF image", "image"),
-    (lambda b: b[:4] == b"II*\x00" and b[8:10] == b"CR", "Canon CR2 RAW", "image"),
-    (lambda b: b[4:12] == b"ftypcrx ", "Canon CR3 RAW", "image"),
-    (lambda b: b[6:14] == b"HEAPCCDR", "Canon CRW RAW", "image"),
-    (lambda b: b[:15] == b"FUJIFILMCCD-RAW", "Fujifilm RAF RAW", "image"),
-    (lambda b: b[:4] == b"\x00MRM", "Minolta MRW RAW", "image"),
-    (lambda b: b[:4] == b"IIU\x00", "Panasonic RW2 RAW", "image"),
-    (lambda b: b[:4] in (b"IIRO", b"IIRS", b"MMOR"), "Olympus ORF RAW", "image"),
-    (lambda b: b[:4] == b"FOVb", "Sigma X3F RAW", "image"),
-    (lambda b: b[:4] == b"IIII" and b[8:12] == b"IIQ ", "Phase One IIQ RAW", "image"),
     (lambda b: b[:4] == b"8BPS", "Photoshop PSD", "image"),
     (lambda b: b[:4] == b"\x00\x00\x01\x00" and len(b) > 6, "Windows icon", "image"),
     (lambda b: b[4:8] == b"ftyp" and b[8:12] in (b"avif", b"avis"), "AVIF image", "image"),

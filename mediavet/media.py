@@ -214,8 +214,6 @@ class Media:
         return error
 
     def _decode(self, max_side):
-        from PIL import Image
-
         self._header_image  # the size limit is enforced before anything is decoded
         image = pil_open(self.data, self.format)
         try:

@@ -9,7 +9,6 @@ a safe copy is made from the sensor data alone.
 from __future__ import annotations
 
 import io
-import re
 
 from PIL import Image, ImageFile
 
@@ -101,4 +100,5 @@ class RawImageFile(ImageFile.ImageFile):
 
 
 def is_raw_name(suffix: str) -> bool:
-    return bool(re.fullmatch(r"\.[a-z0-9]+", suffix)) and suffix in TIFF_RAW_EXTENSIONS
+    """Whether a TIFF with this extension is a camera RAW (NEF, ARW, PEF...)."""
+    return suffix.lower() in TIFF_RAW_EXTENSIONS

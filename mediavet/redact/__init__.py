@@ -103,8 +103,6 @@ def _plan_into(outcome: Outcome, path: Path, options: RedactOptions) -> None:
 
     media, picture = _open(outcome, path, options)
     if media.is_video:
-        from mediavet.redact.video import find_video_regions, frame_rate
-
         from mediavet.redact import video
 
         fps = video.frame_rate(path)

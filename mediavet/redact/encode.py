@@ -36,7 +36,7 @@ def output_format(input_format: str, chosen: str | None = None) -> str:
 
 
 def decode(media, all_frames: bool = False) -> Picture:
-    from PIL import Image, ImageSequence
+    from PIL import ImageSequence
 
     media.stored_size  # the pixel limit is checked from the header before decoding
     image = pil_open(media.data, media.format)

@@ -98,3 +98,4 @@ def test_the_area_that_differs_from_the_thumbnail_is_outlined(tmp_path, corpus):
     report = tmp_path / "report.html"
     run("verify", "--fail-on", "never", "--html", report, tmp_path / "edited.jpg")
     assert "the area that differs from its thumbnail outlined" in report.read_text()
+    assert "difference from the thumbnail" in report.read_text()

@@ -95,6 +95,13 @@ def _pictures(report, max_pixels: int) -> str:
         if media.metadata.exif.thumbnail:
             try:
                 parts.append(_figure(media.thumbnail(), "embedded EXIF thumbnail"))
+                if changed:
+                    from mediavet.verify.checks.thumbnail import difference_map
+
+                    variant = next(f.evidence["best_alignment"] for f in report.findings
+                                   if f.id == "exif.thumbnail_mismatch")
+                    parts.append(_figure(difference_map(media.thumbnail().convert("RGB"), media.image(max_side=1024),
+                                                        variant), "difference from the thumbnail (brighter: more)"))
             except MediaError as exc:
                 parts.append(f'<p class="note">the EXIF thumbnail is not shown: {_e(exc.message)}</p>')
         parts.append(_figure(error_levels(picture), "error levels (JPEG q90 re-save, ×15)"))

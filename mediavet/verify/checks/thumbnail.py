@@ -108,11 +108,9 @@ LOCAL_GROW = 2.0  # ... and spreads over its neighbours above twice the typical 
 LOCAL_FLOOR = 20.0  # ... and the seed differs by at least this many grey levels (thumbnails differ by a few)
 
 
-def local_difference(thumb_grey, main_grey) -> dict | None:
-    """Where the two aligned pictures differ: block-wise differences after a small shift search
-    and a brightness/contrast fit, normalised by the spread of differences across the picture
-    (what their compression and processing explain), then the largest connected changed area.
-    None when nothing local stands out."""
+def _residual(thumb_grey, main_grey):
+    """(|thumbnail - fitted main picture|, the best shift) over a +-2 px shift search with a
+    brightness/contrast fit: the per-pixel difference nothing global explains."""
     import numpy as np
     from scipy import ndimage
 
@@ -125,7 +123,28 @@ def local_difference(thumb_grey, main_grey) -> dict | None:
             residual = np.abs(ndimage.gaussian_filter(b, 0.7) - ndimage.gaussian_filter(slope * a + offset, 0.7))
             if best is None or residual.mean() < best[0].mean():
                 best = (residual, (dx, dy))
-    residual, shift = best
+    return best
+
+
+def difference_map(thumb, main, variant: str):
+    """The difference between the thumbnail and the picture as a grey picture for a person
+    (brighter: more different), at the thumbnail's size."""
+    import numpy as np
+    from PIL import Image
+
+    residual, _shift = _residual(*aligned(thumb, main, variant))
+    return Image.fromarray(np.clip(residual * 4, 0, 255).astype(np.uint8), "L")
+
+
+def local_difference(thumb_grey, main_grey) -> dict | None:
+    """Where the two aligned pictures differ: block-wise differences after a small shift search
+    and a brightness/contrast fit, normalised by the spread of differences across the picture
+    (what their compression and processing explain), then the largest connected changed area.
+    None when nothing local stands out."""
+    import numpy as np
+    from scipy import ndimage
+
+    residual, shift = _residual(thumb_grey, main_grey)
     block = max(3, min(residual.shape) // BLOCKS)
     rows, cols = residual.shape[0] // block, residual.shape[1] // block
     if rows < 4 or cols < 4:

@@ -134,7 +134,8 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
 
     from mediavet.batch import default_jobs, run_ordered
     from mediavet.inputs import expand
-    from mediavet.redact import ERROR, PENDING, REFUSED, RedactOptions, discard, place, safe_copy
+    from mediavet.redact import ERROR, PENDING, REFUSED, WRITTEN, RedactOptions, discard, place, safe_copy
+    from mediavet.safe_text import clean
     from mediavet.redact.names import Namer, extension_for
     from mediavet.report.progress import frame_progress, progress
 
@@ -166,13 +167,17 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
     from mediavet import signals
 
     signals.watch(outdir)
+    swept = signals.sweep_dead(outdir)
+    if swept:
+        click.echo(f"mediavet: removed {swept} temporary file{'s' if swept != 1 else ''} an interrupted run left in "
+                   f"{clean(outdir)}", err=True)
     namer = Namer(outdir, scheme, overwrite)
-    clips = {n for n, path in enumerate(files) if extension_for(path, None) == ".mp4"}  # videos become MP4
-    photos = [path for n, path in enumerate(files) if n not in clips]
-    done: dict[int, object] = {}
+    ledger, done = _resume(files, outdir, options, overwrite)
+    clips = {n for n, path in enumerate(files) if n not in done and extension_for(path, None) == ".mp4"}
+    numbers = [n for n in range(len(files)) if n not in clips and n not in done]
+    photos = [files[n] for n in numbers]
     try:
         with progress(len(photos), "copying") as advance:
-            numbers = [n for n in range(len(files)) if n not in clips]
             for number, outcome in zip(numbers, run_ordered(safe_copy, photos, jobs or default_jobs(), heavy=True,
                                                              outdir=outdir, options=options)):
                 done[number] = outcome
@@ -184,9 +189,13 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
         for outcome in outcomes:  # named in input order: neutral names stay contiguous
             if outcome.status == PENDING:
                 place(outcome, namer.name(Path(outcome.input), outcome.extension), overwrite)
+                if outcome.status == WRITTEN and ledger is not None:
+                    ledger.record(outcome.input_sha256, Path(outcome.output), outcome.output_sha256)
     finally:
         for outcome in done.values():
             discard(outcome)
+        if ledger is not None:
+            ledger.close()
     if manifest:
         _write_manifest(manifest, outcomes)
     if preview_dir:
@@ -195,6 +204,33 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
     if any(o.status == REFUSED for o in outcomes):
         sys.exit(ExitCode.NOT_CLEAN)
     sys.exit(ExitCode.INPUT_ERROR if any(o.status == ERROR for o in outcomes) else ExitCode.OK)
+
+
+def _resume(files, outdir, options, overwrite) -> tuple:
+    """The ledger of this output folder and, for each input an earlier run already copied with
+    the same settings (its copy still there, unchanged), an UNCHANGED outcome; --overwrite
+    starts afresh."""
+    import hashlib
+
+    from mediavet.ledger import Ledger, settings_key
+    from mediavet.media import MediaError, require_regular
+    from mediavet.redact import UNCHANGED, Outcome
+
+    if overwrite:
+        return None, {}
+    ledger, done = Ledger(outdir, settings_key(options)), {}
+    for number, path in enumerate(files):
+        try:
+            require_regular(Path(path))  # a FIFO is never opened
+            with open(path, "rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        except (OSError, MediaError):
+            continue  # the copy step reports it
+        copy = ledger.copy_of(digest)
+        if copy:
+            done[number] = Outcome(input=str(path), status=UNCHANGED, output=str(outdir / copy), input_sha256=digest,
+                                   message="copied by an earlier run with the same settings")
+    return ledger, done
 
 
 def _face_models() -> list[str]:
@@ -322,7 +358,7 @@ def _write_manifest(manifest, outcomes) -> None:
 
 
 def _report(outcomes, skipped, outdir, as_json, verbose) -> None:
-    from mediavet.redact import ERROR, REFUSED, WRITTEN
+    from mediavet.redact import ERROR, REFUSED, UNCHANGED, WRITTEN
     from mediavet.safe_text import clean
 
     if as_json:
@@ -333,9 +369,10 @@ def _report(outcomes, skipped, outdir, as_json, verbose) -> None:
         click.echo(dumps({"mediavet": __version__, "files": [o.to_json() for o in outcomes],
                           "not_media": not_media_json(skipped)}))
     for outcome in outcomes:
-        if outcome.status == WRITTEN and verbose and not as_json:
-            click.echo(f"{clean(outcome.input)} -> {clean(outcome.output)}")
-        elif outcome.status != WRITTEN:
+        if outcome.status in (WRITTEN, UNCHANGED) and verbose and not as_json:
+            click.echo(f"{clean(outcome.input)} -> {clean(outcome.output)}"
+                       + (" (from an earlier run)" if outcome.status == UNCHANGED else ""))
+        elif outcome.status not in (WRITTEN, UNCHANGED):
             label = "NOT CLEAN" if outcome.status == REFUSED else "error"
             click.echo(f"mediavet: {clean(outcome.input)}: {label}: {clean(outcome.message)}", err=True)
         if outcome.frames and not as_json:  # a clip: how much of it the fail-closed check saw
@@ -344,8 +381,9 @@ def _report(outcomes, skipped, outdir, as_json, verbose) -> None:
                        f"{'s' if outcome.frames['rounds'] != 1 else ''})", err=True)
     for path, kind in skipped:
         click.echo(f"mediavet: {clean(path)}: not copied: not media ({kind})", err=True)
-    counts = {status: sum(1 for o in outcomes if o.status == status) for status in (WRITTEN, REFUSED, ERROR)}
-    summary = (f"{counts[WRITTEN]} written to {clean(outdir)}, {counts[REFUSED]} refused (not provably clean), "
+    counts = {status: sum(1 for o in outcomes if o.status == status) for status in (WRITTEN, REFUSED, ERROR, UNCHANGED)}
+    again = f" ({counts[UNCHANGED]} already there from an earlier run, unchanged)" if counts[UNCHANGED] else ""
+    summary = (f"{counts[WRITTEN]} written to {clean(outdir)}{again}, {counts[REFUSED]} refused (not provably clean), "
                f"{counts[ERROR]} errors, {len(skipped)} not media (not copied)")
     click.echo(summary, err=as_json)
     _to_look_at([o for o in outcomes if o.status == WRITTEN],

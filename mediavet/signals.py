@@ -66,3 +66,29 @@ def sweep() -> int:
             leftover.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+def sweep_dead(folder) -> int:
+    """Remove the temporary files of runs that are no longer alive (a SIGKILL or a power cut
+    leaves them behind); how many were removed."""
+    import re
+
+    removed = 0
+    for leftover in Path(folder).glob(".mediavet-*-*.part"):
+        match = re.match(r"\.mediavet-(\d+)-", leftover.name)
+        if match and not _alive(int(match.group(1))):
+            leftover.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True

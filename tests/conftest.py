@@ -9,6 +9,14 @@ from click.testing import CliRunner
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 CORPUS = Path(os.environ.get("MEDIAVET_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+
+@pytest.fixture(autouse=True)
+def private_data_home(tmp_path_factory, monkeypatch):
+    """The default index and the redaction ledgers of a test live in its own data directory,
+    never in the user's."""
+    monkeypatch.delenv("MEDIAVET_INDEX", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data-home")))
 NOW = "2026-01-01T00:00:00+00:00"
 
 sys.path.insert(0, str(SAMPLES))  # samples/generate.py builds bad inputs for tests too

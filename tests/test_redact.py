@@ -152,18 +152,26 @@ def test_names_neutral_random_kept_and_no_overwrite(tmp_path):
         (inputs / folder / "IMG_0001.jpg").write_bytes(camera_jpeg())
     out = tmp_path / "out"
     assert redact(inputs, "-o", out).exit_code == 0
-    assert redact(inputs, "-o", out).exit_code == 0  # a second run continues the numbering
-    assert sorted(p.name for p in out.iterdir()) == [f"safe-000{i}.jpg" for i in range(1, 5)]
+    assert redact(inputs, "-o", out).exit_code == 0  # the same again: nothing written twice
+    assert sorted(p.name for p in out.iterdir()) == ["safe-0001.jpg", "safe-0002.jpg"]
+    (inputs / "b" / "IMG_0002.jpg").write_bytes(camera_jpeg(model="NIKON D7500"))
+    assert redact(inputs, "-o", out).exit_code == 0  # something new: the numbering continues
+    assert sorted(p.name for p in out.iterdir()) == [f"safe-000{i}.jpg" for i in range(1, 4)]
+    (inputs / "b" / "IMG_0002.jpg").unlink()
     assert redact(inputs, "-o", tmp_path / "random", "--names", "random").exit_code == 0
     names = [p.name for p in (tmp_path / "random").iterdir()]
     assert len(names) == 2 and all(len(n) == len("0123456789abcdef.jpg") for n in names)
     kept = tmp_path / "kept"
     assert redact(inputs, "-o", kept, "--keep-names").exit_code == 0
     assert sorted(p.name for p in kept.iterdir()) == ["IMG_0001-2.jpg", "IMG_0001.jpg"]
-    again = redact(inputs, "-o", kept, "--keep-names")
-    assert again.exit_code == ExitCode.INPUT_ERROR and "already exists" in again.stderr
+    again = redact(inputs, "-o", kept, "--keep-names")  # unchanged inputs: their copies are kept, not clashed with
+    assert again.exit_code == 0 and "already there from an earlier run" in again.stderr + again.stdout
     assert redact(inputs, "-o", kept, "--keep-names", "--overwrite").exit_code == 0
     assert not [p for p in kept.iterdir() if p.name.startswith(".")]
+    for copy in kept.iterdir():  # the copies changed: made again, never over what is there now
+        copy.write_bytes(b"someone else's file")
+    clash = redact(inputs, "-o", kept, "--keep-names")
+    assert clash.exit_code == ExitCode.INPUT_ERROR and "already exists" in clash.stderr
 
 
 def test_manifest_only_where_asked(tmp_path):
@@ -285,3 +293,30 @@ def test_webp_lossless_with_metadata_first_and_animated_webp(tmp_path):
     assert redact(animated, "-o", tmp_path / "b", "--all-frames").exit_code == 0
     copy = tmp_path / "b" / "safe-0001.webp"
     assert Image.open(copy).n_frames == 3 and audit_media(probe(copy)) == []
+
+
+def test_running_again_writes_nothing_twice_and_resumes(tmp_path):
+    import os
+
+    from generate import jpeg_bytes, scene
+
+    tips = tmp_path / "tips"
+    tips.mkdir()
+    for n in range(3):
+        (tips / f"tip{n}.jpg").write_bytes(jpeg_bytes(scene(n)))
+    shared = tmp_path / "shared"
+    flags = ("--no-faces", "--no-text", "--no-codes")
+    first = run("redact", tips, "-o", shared, *flags)
+    assert first.exit_code == 0 and sorted(p.name for p in shared.iterdir()) == [f"safe-000{n}.jpg" for n in (1, 2, 3)]
+    (shared / ".mediavet-999999999-x.part").write_bytes(b"debris of a killed run")
+    again = run("redact", tips, "-o", shared, *flags)
+    assert again.exit_code == 0 and "0 written" in again.stderr + again.stdout
+    assert "3 already there from an earlier run" in again.stderr + again.stdout
+    assert "removed 1 temporary file an interrupted run left" in again.stderr
+    assert sorted(p.name for p in shared.iterdir()) == [f"safe-000{n}.jpg" for n in (1, 2, 3)]
+    (tips / "tip1.jpg").write_bytes(jpeg_bytes(scene(7)))  # one tip changed: only it is copied again
+    os.remove(shared / "safe-0003.jpg")  # and a copy someone deleted is made again
+    third = run("redact", tips, "-o", shared, *flags)
+    assert "2 written" in third.stderr + third.stdout and "1 already there" in third.stderr + third.stdout
+    other = run("redact", tips, "-o", shared, *flags, "--quality", "80")  # other settings: a new copy
+    assert "3 written" in other.stderr + other.stdout

@@ -24,6 +24,7 @@ from mediavet.redact.encode import EXTENSIONS, decode, encode, output_format
 from mediavet.redact.protect import ProtectOptions, apply, described, find_regions, uncovered
 
 WRITTEN, REFUSED, ERROR, PENDING, PLANNED = "written", "refused", "error", "pending", "planned"
+UNCHANGED = "unchanged"  # copied by an earlier run with the same settings; the copy is still there
 VIDEO_ROUNDS = 3
 
 

@@ -46,14 +46,14 @@ class MediaError(Exception):
         self.message = message
 
 
-_OBJECT_REPR = re.compile(r"<[\w.]+ object at 0x[0-9a-fA-F]+>")
+_OBJECT_REPR = re.compile(r" ?<[\w.]+ object at 0x[0-9a-fA-F]+>")
 _TEMPORARY = re.compile(r"[^\s'\"]*\.mediavet-\d+-[^\s'\"]*")
 
 
 def stable(message: str) -> str:
     """A message that is the same from run to run: no object addresses, no temporary names
     (the input's own path is kept)."""
-    return _TEMPORARY.sub("(a temporary file)", _OBJECT_REPR.sub("the data", str(message)))
+    return _TEMPORARY.sub("(a temporary file)", _OBJECT_REPR.sub("", str(message)))
 
 
 def sniff(head: bytes) -> str | None:
@@ -285,9 +285,32 @@ def opened(data: bytes, max_pixels: int, what: str, fmt: str | None = None):
     except MediaError:
         raise
     except Exception as exc:  # Pillow raises many types for bad headers
+        coded = heif_item_types(data) if fmt == "heif" else []
+        if coded and not set(coded) <= {"hvc1", "av01"}:  # HEVC and AV1 decode here: then the file is damaged
+            raise MediaError("unsupported", f"unsupported format: HEIF with {', '.join(coded)} images, which this "
+                                            "build's libheif cannot decode") from None
         raise MediaError("unreadable", f"cannot read {what}: {_one_line(exc)}") from None
     _within_budget(*image.size, len(data), max_pixels, what)
     return image
+
+
+_HEIF_METADATA_ITEMS = {"Exif", "mime", "uri ", "grid", "iden", "iovl", "tmap"}
+
+
+def heif_item_types(data: bytes) -> list[str]:
+    """The coded item types a HEIF declares (hvc1, av01, vvc1, j2k1, jpeg, unci...), read from
+    its `infe` boxes; metadata and derived items are left out."""
+    found = []
+    for match in re.finditer(rb"infe", data[:1 << 20]):
+        at = match.start() + 4
+        version = data[at:at + 1]
+        offset = {b"\x02": 8, b"\x03": 10}.get(version)
+        if offset is None:
+            continue
+        kind = data[at + offset:at + offset + 4].decode("latin-1")
+        if kind.isprintable() and kind not in _HEIF_METADATA_ITEMS and kind not in found:
+            found.append(kind)
+    return found
 
 
 def _within_budget(width: int, height: int, size: int, max_pixels: int, what: str) -> None:

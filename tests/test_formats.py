@@ -225,3 +225,15 @@ def test_a_raw_without_its_sensor_data_is_refused_with_the_reason(tmp_path):
     cr2.write_bytes(b"II*\x00\x10\x00\x00\x00CR\x02\x00" + bytes(200))
     message = verify_json(cr2)[1]["files"][0]["error"]["message"]
     assert message.startswith("camera RAW: ")
+
+
+def test_a_heif_coded_in_a_way_libheif_cannot_decode_is_unsupported(corpus, tmp_path):
+    """The same HEIC with its images declared as VVC (H.266): an image file, never a video
+    error, and the message says which coding it holds."""
+    data = (corpus / "heic" / "cheers_1440x960.heic").read_bytes()
+    (tmp_path / "vvc.heic").write_bytes(data.replace(b"hvc1", b"vvc1"))
+    error = verify_json(tmp_path / "vvc.heic")[1]["files"][0]["error"]
+    assert error == {"kind": "unsupported",
+                     "message": "unsupported format: HEIF with vvc1 images, which this build's libheif cannot decode"}
+    result = run("redact", tmp_path / "vvc.heic", "-o", tmp_path / "shared")
+    assert result.exit_code == ExitCode.INPUT_ERROR and "vvc1" in result.stderr

@@ -46,9 +46,15 @@ def review(paths, outdir, plan_in, plan_out, index_db, no_browser, max_pixels, m
     from mediavet.review.session import Review
     from mediavet.verify import VerifyOptions
 
-    files = expand(paths)
+    from mediavet.inputs import left_out
+
+    not_media: list = []
+    files = expand(paths, not_media)
+    line = left_out(not_media, "not reviewed")
     if not files:
-        raise click.UsageError("no media files found in the given paths")
+        raise click.UsageError("no media files found in the given paths" + (f"; {line}" if line else ""))
+    if line:  # nothing under the paths goes unmentioned
+        click.echo(f"mediavet: {line}", err=True)
     protect = protect_options(manual, action, shape, min_scores, margins, faces, strict, turned, text, codes)
     _check_outputs(files, paths, outdir, None, None, None)
     from mediavet.outputs import OutputError, check_file

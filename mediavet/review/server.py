@@ -248,4 +248,9 @@ def serve(review, open_browser: bool, echo) -> None:
 
         webbrowser.open(address)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        uvicorn.Server(config).run(sockets=[sock])  # uvicorn ends on SIGINT and SIGTERM
+    finally:
+        from mediavet import signals
+
+        signals.sweep()  # the temporary files of copies being made when it was stopped

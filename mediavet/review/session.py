@@ -287,8 +287,11 @@ class Review:
                 raise RuntimeError("copies are already being made")
             self.busy = True
         try:
+            from mediavet import signals
+
             document = self.plan_document()
             self.outdir.mkdir(parents=True, exist_ok=True)
+            signals.watch(self.outdir)  # a stopped server sweeps the copies it was making
             write_atomic(self.plan_path, (dumps(document) + "\n").encode("utf-8"))
             entries, _settings = load(self.plan_path)
             options = replace(self.redact_options, plan=entries)

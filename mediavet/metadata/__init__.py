@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from mediavet.metadata.bmff import has_c2pa_store
 from mediavet.metadata.containers import Blocks, find_xmp_packet, read_blocks, strip_exif_header
 from mediavet.metadata.exif import Exif, gps_datetime, gps_position, read_exif
 from mediavet.metadata.icc import read_icc
@@ -70,7 +71,7 @@ def read_metadata(media) -> Metadata:
         return _video_metadata(media)
     blocks = read_blocks(media.data, media.format)
     if media.format in ("heif", "jxl", "jpeg2000"):
-        _heif_blocks(media, blocks)
+        _plugin_blocks(media, blocks)
     exif = read_exif(blocks.exif)
     if media.format == "raw":  # LibRaw hands over the pixels upright already
         exif = replace(exif, orientation=1)
@@ -89,35 +90,6 @@ def read_metadata(media) -> Metadata:
     return metadata
 
 
-C2PA_UUID = bytes.fromhex("d8fec3d61b0e483c92975828877ec481")  # the C2PA manifest store's box in ISO BMFF
-
-
-def _bmff_c2pa(handle, size: int) -> bool:
-    """Whether a top-level `uuid` box of an MP4/MOV holds a C2PA manifest store, found by
-    walking the boxes (reading their headers only), wherever in the file it sits."""
-    import struct
-
-    pos, boxes = 0, 0
-    while pos + 8 <= size and boxes < 100_000:
-        handle.seek(pos)
-        header = handle.read(32)
-        length, kind = struct.unpack(">I4s", header[:8])
-        if length == 1 and len(header) >= 16:
-            length = struct.unpack(">Q", header[8:16])[0]
-            usertype = header[16:32]
-        else:
-            usertype = header[8:24]
-        if kind == b"uuid" and usertype == C2PA_UUID:
-            return True
-        if length == 0:  # to the end of the file
-            return False
-        if length < 8:
-            return False
-        pos += length
-        boxes += 1
-    return False
-
-
 def _video_metadata(media) -> Metadata:
     """A video's metadata: container and streams from FFmpeg, an XMP packet if one is stored
     near either end of the file (where moov and uuid boxes live)."""
@@ -131,7 +103,7 @@ def _video_metadata(media) -> Metadata:
         for start in sorted({0, max(0, size - XMP_SCAN)}):
             handle.seek(start)
             ends += handle.read(XMP_SCAN)
-        c2pa = (b"jumb" in ends and b"c2pa" in ends) or (media.format in ("mp4", "quicktime") and _bmff_c2pa(handle, size))
+        c2pa = (b"jumb" in ends and b"c2pa" in ends) or (media.format in ("mp4", "quicktime") and has_c2pa_store(handle, size))
     metadata = Metadata(
         exif=read_exif(None), xmp=read_xmp(find_xmp_packet(ends)), iptc={}, iptc_present=False, text={},
         comments=[], icc=None, mpf_images=0, trailer=None, c2pa=c2pa, segments=[],
@@ -147,7 +119,7 @@ def _video_metadata(media) -> Metadata:
 XMP_SCAN = 4 << 20
 
 
-def _heif_blocks(media, blocks: Blocks) -> None:
+def _plugin_blocks(media, blocks: Blocks) -> None:
     """HEIF keeps EXIF/XMP/ICC as items, JPEG XL as boxes (Brotli-compressed ones too); the
     Pillow plugins hand them over."""
     from mediavet.media import MediaError

@@ -32,6 +32,8 @@ GENERIC_HANDLER_NAMES = {"", "VideoHandler", "SoundHandler", "DataHandler", "Vid
                          "DataHandle", "PictureHandler", "MetaHandler"}
 EPOCH_1904 = datetime(1904, 1, 1, tzinfo=timezone.utc)
 MAX_BOXES = 20_000
+MAX_TOP_BOXES = 100_000  # top-level boxes looked at for a C2PA store (headers only)
+C2PA_UUID = bytes.fromhex("d8fec3d61b0e483c92975828877ec481")  # the C2PA manifest store's box
 MAX_READ = 1 << 20  # payload bytes read from any one small box
 
 
@@ -48,12 +50,12 @@ def leftovers(path) -> list[tuple[str, str]]:
     return found
 
 
-def _walk(handle, start: int, end: int, parents: tuple, found: list, count: list) -> None:
+def _headers(handle, start: int, end: int, strict: bool = True):
+    """(offset, kind, body start, box end) of each box from `start` to `end`, reading headers
+    only. A box that overruns `end` raises ValueError, or with `strict=False` ends the walk
+    cut at `end` (a truncated file still shows what it began)."""
     pos = start
     while pos + 8 <= end:
-        count[0] += 1
-        if count[0] > MAX_BOXES:
-            raise ValueError(f"more than {MAX_BOXES} boxes")
         handle.seek(pos)
         size, kind = struct.unpack(">I4s", handle.read(8))
         header = 8
@@ -62,11 +64,39 @@ def _walk(handle, start: int, end: int, parents: tuple, found: list, count: list
         elif size == 0:
             size = end - pos
         if size < header or pos + size > end:
-            raise ValueError(f"box {_name(kind)} at {pos} overruns its parent")
-        _box(handle, kind, pos + header, pos + size, parents, found, count)
+            if strict or size < header:
+                raise ValueError(f"box {_name(kind)} at {pos} overruns its parent")
+            yield pos, kind, pos + header, end
+            return
+        yield pos, kind, pos + header, pos + size
         pos += size
-    if pos != end and not (end - pos < 8 and not parents and _zeros(handle, pos, end)):
-        found.append(("audit.structure", f"{end - pos} bytes after the last box in {_path(parents) or 'the file'}"))
+
+
+def has_c2pa_store(handle, size: int) -> bool:
+    """Whether a top-level `uuid` box holds a C2PA manifest store, wherever in the file it sits."""
+    try:
+        for number, (_, kind, body, _end) in enumerate(_headers(handle, 0, size, strict=False)):
+            if number >= MAX_TOP_BOXES:
+                return False
+            if kind == b"uuid":
+                handle.seek(body)
+                if handle.read(16) == C2PA_UUID:
+                    return True
+    except (ValueError, struct.error):
+        pass
+    return False
+
+
+def _walk(handle, start: int, end: int, parents: tuple, found: list, count: list) -> None:
+    last = start
+    for _, kind, body, box_end in _headers(handle, start, end):
+        count[0] += 1
+        if count[0] > MAX_BOXES:
+            raise ValueError(f"more than {MAX_BOXES} boxes")
+        _box(handle, kind, body, box_end, parents, found, count)
+        last = box_end
+    if last != end and not (end - last < 8 and not parents and _zeros(handle, last, end)):
+        found.append(("audit.structure", f"{end - last} bytes after the last box in {_path(parents) or 'the file'}"))
 
 
 def _box(handle, kind: bytes, body: int, end: int, parents: tuple, found: list, count: list) -> None:
@@ -188,20 +218,18 @@ BOX_FAMILIES = {b"Exif": "audit.exif", b"xml ": "audit.xmp", b"jumb": "audit.c2p
 def image_boxes(data: bytes, fmt: str) -> list[tuple[str, str]]:
     """(audit family, what) for every top-level box of a JP2 or JPEG XL file a picture does
     not need (EXIF, XMP, JUMBF, uuid, compressed metadata); [] for a bare codestream."""
+    import io
+
     if data[4:8] not in (b"jP  ", b"JXL "):
         return []
-    found, pos = [], 0
-    while pos + 8 <= len(data) and len(found) < 100:
-        size, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        header = 8
-        if size == 1:
-            size, header = struct.unpack(">Q", data[pos + 8:pos + 16])[0], 16
-        elif size == 0:
-            size = len(data) - pos
-        if size < header:
-            return found + [("audit.structure", f"box {_name(kind)} at {pos} has a broken size")]
-        if kind not in IMAGE_BOXES[fmt]:
-            inner = f" ({_name(data[pos + header:pos + header + 4])} inside)" if kind == b"brob" else ""
-            found.append((BOX_FAMILIES.get(kind, "audit.structure"), f"box {_name(kind)}{inner}, {size} bytes"))
-        pos += size
+    found = []
+    try:
+        for offset, kind, body, end in _headers(io.BytesIO(data), 0, len(data)):
+            if len(found) >= 100:
+                break
+            if kind not in IMAGE_BOXES[fmt]:
+                inner = f" ({_name(data[body:body + 4])} inside)" if kind == b"brob" else ""
+                found.append((BOX_FAMILIES.get(kind, "audit.structure"), f"box {_name(kind)}{inner}, {end - offset} bytes"))
+    except (ValueError, struct.error) as exc:
+        found.append(("audit.structure", str(exc)))
     return found

@@ -56,6 +56,9 @@ def stable(message: str) -> str:
     return _TEMPORARY.sub("(a temporary file)", _OBJECT_REPR.sub("", str(message)))
 
 
+NETPBM = re.compile(rb"P[1-6](\s+|#[^\n]*\n)+\d+\s+\d+\s")  # magic, comments, width, height
+
+
 def sniff(head: bytes) -> str | None:
     """The format named by a file's first bytes, or None when we do not know it."""
     from mediavet import raw
@@ -73,14 +76,14 @@ def sniff(head: bytes) -> str | None:
     if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
         return "avi"
     if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):  # classic TIFF and BigTIFF
-        return "tiff" if head[8:10] != b"CR" else None  # a Canon CR2 is a TIFF Pillow cannot decode
+        return "tiff"  # a Canon CR2 is a TIFF too: raw.sniff took it above
     if head[:2] == b"\xff\x0a" or head[:12] == b"\x00\x00\x00\x0cJXL \r\n\x87\n":
         return "jxl"
     if head[:12] == b"\x00\x00\x00\x0cjP  \r\n\x87\n" or head[:4] == b"\xff\x4f\xff\x51":
         return "jpeg2000"
     if head[:2] == b"BM" and len(head) >= 26 and head[14:15] in (b"\x0c", b"\x28", b"\x38", b"\x40", b"\x6c", b"\x7c"):
         return "bmp"  # the info header's size says which BMP version
-    if re.match(rb"P[1-6][\s#]", head[:3]):
+    if NETPBM.match(head):
         return "netpbm"
     if head[:4] == b"\x1a\x45\xdf\xa3":
         return "matroska"

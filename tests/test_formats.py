@@ -237,3 +237,18 @@ def test_a_heif_coded_in_a_way_libheif_cannot_decode_is_unsupported(corpus, tmp_
                      "message": "unsupported format: HEIF with vvc1 images, which this build's libheif cannot decode"}
     result = run("redact", tmp_path / "vvc.heic", "-o", tmp_path / "shared")
     assert result.exit_code == ExitCode.INPUT_ERROR and "vvc1" in result.stderr
+
+
+def test_short_notes_that_start_like_a_signature_are_notes(tmp_path):
+    """'G' is an MPEG-TS sync byte, 'BM' a bitmap's, 'P1' a Netpbm magic: a short note that
+    starts so is still a note, listed as not media, not an unsupported picture or clip."""
+    folder = tmp_path / "card"
+    folder.mkdir()
+    (folder / "photo.jpg").write_bytes(jpeg_bytes(scene(1)))
+    for name, text in {"gate": "Gate 3 at 10pm, ask for Wei", "bm": "BM said the dorm is locked at 11",
+                       "p1": "P1 priority: the night shift photos", "flv": "FLV is the old video format"}.items():
+        (folder / name).write_text(text)
+    result, data = verify_json(folder, "--fail-on", "never")
+    assert result.exit_code == ExitCode.OK and [f["error"] for f in data["files"]] == [None]
+    assert {item["path"].rsplit("/", 1)[-1]: item["format"] for item in data["not_media"]} == {
+        "gate": "plain text", "bm": "plain text", "p1": "plain text", "flv": "plain text"}

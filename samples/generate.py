@@ -50,6 +50,18 @@ def scene(variant: int = 0, size=(320, 240)) -> Image.Image:
     return image
 
 
+def cloned_scene() -> Image.Image:
+    """The drawn scene under seeded grain, with one square of it copied over another place
+    (a clone-stamp edit): the copy-move sample."""
+    import numpy as np
+
+    grain = np.random.default_rng(13).normal(0, 28, (360, 480, 3))
+    base = np.asarray(scene(0, (480, 360)).filter(ImageFilter.GaussianBlur(0.5)), dtype=np.float64)
+    picture = Image.fromarray(np.clip(base + grain, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.8))
+    picture.paste(picture.crop((40, 200, 120, 280)), (330, 60))
+    return picture
+
+
 def jpeg_bytes(image: Image.Image, quality: int = 90) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=quality)
@@ -362,6 +374,7 @@ def samples() -> dict[str, bytes]:
                                                   gps_stamp=("2025:06:14", (21, 40, 0)),
                                                   exposure={"time": (1, 1000), "f": 8, "iso": 100, "flash": 0}),
         "file_type_mismatch.png": camera_jpeg(),
+        "forensics_copy_move.jpg": jpeg_bytes(cloned_scene(), quality=92),
         "jpeg_platform.jpg": jpeg_bytes(scene(0, (1600, 1200)), quality=80),
         "jpeg_resaved.jpg": insert_segments(jpeg_bytes(scene(0), quality=85), app1_exif(camera_exif(
             make="Canon", model="Canon EOS 5D Mark IV", software="1.2.0", thumbnail_variant=None))),

@@ -12,7 +12,7 @@ SAMPLE_FILES = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".jpg", ".png
 CLAIM_CHECKS = {"claim.time_mismatch", "claim.location_mismatch"}  # need --claimed-*; see test_claims.py
 # need a signed C2PA manifest (certificates); judged on the corpus's c2pa/ fixtures in test_provenance.py
 SIGNED_CHECKS = {"provenance.c2pa", "provenance.c2pa_invalid", "provenance.c2pa_untrusted",
-                 "forensics.copy_move", "jpeg.double_compressed"}  # these need --forensics: tests/test_forensics.py
+                 "forensics.copy_move", "jpeg.double_compressed"}  # these need --forensics: tests/test_copy_move.py, tests/test_forensics.py
 
 
 def ids(report):

@@ -37,6 +37,9 @@ pre{white-space:pre-wrap;font-size:12px;margin:0;max-width:60em}
 """
 
 
+RED, BLUE = (255, 0, 0), (0, 90, 255)
+
+
 def _e(value) -> str:
     return html.escape(str(value), quote=True)
 
@@ -45,14 +48,16 @@ def _figure(image, caption: str) -> str:
     return f'<figure><img src="{data_uri(image)}" alt="{_e(caption)}"><figcaption>{_e(caption)}</figcaption></figure>'
 
 
-def _boxed(picture, box, size):
-    """The picture with a box (in the file's pixels) outlined in red."""
+def _boxed(picture, boxes, size):
+    """The picture with boxes (x, y, w, h in the file's pixels) outlined, each in its colour."""
     from PIL import ImageDraw
 
     outlined = picture.convert("RGB").copy()
     scale = outlined.width / size[0]
-    x, y, w, h = (round(v * scale) for v in box)
-    ImageDraw.Draw(outlined).rectangle((x, y, x + w, y + h), outline=(255, 0, 0), width=max(2, outlined.width // 150))
+    draw = ImageDraw.Draw(outlined)
+    for box, colour in boxes:
+        x, y, w, h = (round(v * scale) for v in box)
+        draw.rectangle((x, y, x + w, y + h), outline=colour, width=max(2, outlined.width // 150))
     return outlined
 
 
@@ -90,8 +95,12 @@ def _pictures(report, max_pixels: int) -> str:
         picture = media.image(max_side=SIDE * 2)
         changed = next((f.evidence["changed_box"] for f in report.findings
                         if f.id == "exif.thumbnail_mismatch" and "changed_box" in f.evidence), None)
-        parts = [_figure(_boxed(picture, changed, media.size), "the picture, the area that differs from its "
-                         "thumbnail outlined") if changed else _figure(picture, "the picture")]
+        parts = [_figure(_boxed(picture, [(changed, RED)], media.size), "the picture, the area that differs from "
+                         "its thumbnail outlined") if changed else _figure(picture, "the picture")]
+        copied = next((f.evidence for f in report.findings if f.id == "forensics.copy_move"), None)
+        if copied:
+            parts.append(_figure(_boxed(picture, [(copied["source"], BLUE), (copied["target"], RED)], media.size),
+                                 "copy-move: two areas that agree pixel for pixel (blue, red): one is a copy of the other"))
         if media.metadata.exif.thumbnail:
             try:
                 parts.append(_figure(media.thumbnail(), "embedded EXIF thumbnail"))

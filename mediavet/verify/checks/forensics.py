@@ -1,71 +1,9 @@
-"""Copy-move: a part of the picture pasted elsewhere in the same picture (to hide or to
-multiply something). Keypoints are matched against the picture's own; pairs that agree on
-one geometric transform between two separate areas are the evidence."""
+"""Pixel and compression forensics of JPEG files: re-saves, platform recompression, JPEG ghosts."""
 
 from __future__ import annotations
 
 from mediavet.verify.finding import Finding, Severity
 from mediavet.verify.registry import check
-
-SIDE = 1024  # searched at this long side
-MIN_INLIERS = 60  # pairs agreeing on one transform; set on bench/copy_move.py so no original alarms
-MIN_SHIFT = 0.04  # of the long side: matches closer than this are the same texture, not a copy
-RATIO = 0.6  # Lowe's ratio between the best and second-best other match
-
-
-def copy_move(image) -> dict | None:
-    """The strongest copied area as {"source", "target", "inliers"} (boxes in picture pixels), or None."""
-    import cv2
-    import numpy as np
-
-    grey = np.asarray(image.convert("L"))
-    scale = min(1.0, SIDE / max(grey.shape))
-    if scale < 1:
-        grey = cv2.resize(grey, (round(grey.shape[1] * scale), round(grey.shape[0] * scale)),
-                          interpolation=cv2.INTER_AREA)
-    sift = cv2.SIFT_create(nfeatures=4000, contrastThreshold=0.02)
-    points, descriptors = sift.detectAndCompute(grey, None)
-    if descriptors is None or len(points) < 3 * MIN_INLIERS:
-        return None
-    xy = np.float32([p.pt for p in points])
-    matches = cv2.BFMatcher(cv2.NORM_L2).knnMatch(descriptors, descriptors, k=3)
-    shift = MIN_SHIFT * max(grey.shape)
-    pairs = []
-    for candidates in matches:
-        others = [m for m in candidates if m.trainIdx != m.queryIdx]
-        if len(others) < 2 or others[0].distance > RATIO * others[1].distance:
-            continue
-        a, b = others[0].queryIdx, others[0].trainIdx
-        if a < b and np.hypot(*(xy[a] - xy[b])) > shift:
-            pairs.append((a, b))
-    if len(pairs) < MIN_INLIERS:
-        return None
-    source = xy[[a for a, _ in pairs]]
-    target = xy[[b for _, b in pairs]]
-    transform, mask = cv2.estimateAffinePartial2D(source, target, method=cv2.RANSAC, ransacReprojThreshold=3.0)
-    if transform is None:
-        return None
-    keep = mask.ravel().astype(bool)
-    if keep.sum() < MIN_INLIERS or np.hypot(transform[0, 2], transform[1, 2]) < shift:
-        return None
-
-    def box(points):
-        (x0, y0), (x1, y1) = points.min(axis=0) / scale, points.max(axis=0) / scale
-        return [int(x0), int(y0), int(x1 - x0), int(y1 - y0)]
-
-    return {"source": box(source[keep]), "target": box(target[keep]), "inliers": int(keep.sum())}
-
-
-@check("forensics.copy_move", ("jpeg", "png", "webp", "tiff", "heif"))
-def copy_move_check(media, options):
-    if not options.forensics:  # pixel forensics cost a second per picture: asked for with --forensics
-        return []
-    found = copy_move(media.image(max_side=SIDE))
-    if not found:
-        return []
-    return [Finding("forensics.copy_move", Severity.WARN,
-                    f"an area seems copied within the picture: {found['inliers']} keypoints match between "
-                    f"{found['source']} and {found['target']} (x, y, w, h) under one transform", found)]
 
 
 # Camera makers whose cameras write quantization tables of their own; libjpeg's standard

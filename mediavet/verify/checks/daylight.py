@@ -70,7 +70,12 @@ def sun(lat: float, lon: float, when) -> tuple[float, float]:
     return elevation(observer, when, with_refraction=True), azimuth(observer, when)
 
 
-def _absolute_time(media):
+def contradicts(light: dict, elevation: float) -> bool:
+    """A daylight exposure without flash while the sun is below civil twilight."""
+    return light["ev100"] >= DAYLIGHT_EV and light["flash_fired"] is not True and elevation < NIGHT_SUN
+
+
+def absolute_time(media):
     exif = media.metadata.exif
     gps_time = gps_datetime(exif) if exif.state == "ok" else None
     if gps_time is not None:
@@ -87,7 +92,7 @@ def daylight_mismatch(media, options):
     if light is None:
         return []
     gps = media.metadata.gps
-    when, when_source = _absolute_time(media)
+    when, when_source = absolute_time(media)
     claimed_place, claimed_time = options.claimed_location, options.claimed_time
     place = (gps["lat"], gps["lon"]) if gps else claimed_place
     place_source = "GPS" if gps else "claimed location" if claimed_place else None
@@ -105,7 +110,7 @@ def daylight_mismatch(media, options):
                 "position": [round(place[0], 6), round(place[1], 6)], "position_source": place_source,
                 "time_utc": when.isoformat(), "time_source": when_source,
                 "thresholds": {"daylight_ev100": DAYLIGHT_EV, "night_sun_elevation": NIGHT_SUN}}
-    if light["ev100"] >= DAYLIGHT_EV and light["flash_fired"] is not True and elevation < NIGHT_SUN:
+    if contradicts(light, elevation):
         return [Finding(finding_id, Severity.WARN,
                         f"exposed for daylight (EV {light['ev100']:.1f}: 1/{round(1 / light['exposure_time'])} s, "
                         f"f/{light['f_number']:g}, ISO {light['iso']:g}, no flash) while the sun was "

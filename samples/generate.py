@@ -342,6 +342,65 @@ def clip(tags: dict[str, str] | None = None, subtitle: str | None = None, frames
     return out.getvalue()
 
 
+def mdpm_sei(make: int = 0x0108, model: str = "HDR-CX405", when=(2025, 6, 14, 23, 40, 0), zone_hours: int = 8,
+             position=(40.1292, 124.3947)) -> bytes:
+    """An H.264 SEI NAL unit holding AVCHD's MDPM the way Sony camcorders write it: recording
+    time (BCD, with its zone), GPS, maker code and model name (see mediavet/metadata/avchd.py)."""
+    def bcd(value):
+        return (value // 10) << 4 | value % 10
+
+    def rational(value, scale=1):
+        return struct.pack(">HH", round(value * scale), scale)
+
+    year, month, day, hour, minute, second = when
+    lat, lon = position
+    records = [(0x18, bytes([zone_hours << 1, bcd(year // 100), bcd(year % 100), bcd(month)])),
+               (0x19, bytes([bcd(day), bcd(hour), bcd(minute), bcd(second)])),
+               (0xB1, b"N\0\0\0"), (0xB2, rational(int(lat))), (0xB3, rational(int(lat * 60) % 60)),
+               (0xB4, rational(lat * 3600 % 60, 100)), (0xB5, b"E\0\0\0"), (0xB6, rational(int(lon))),
+               (0xB7, rational(int(lon * 60) % 60)), (0xB8, rational(lon * 3600 % 60, 100)),
+               (0xE0, struct.pack(">HH", make, 0x3100))]
+    name = model.encode().ljust(12, b"\0")
+    records += [(0xE4 + n, name[4 * n:4 * n + 4]) for n in range(3)]
+    data = (bytes.fromhex("17ee8c60f84d11d98cd60800200c9a66") + b"MDPM" + bytes([len(records)])
+            + b"".join(bytes([tag]) + value for tag, value in records))
+    payload = bytes([5, len(data)]) + data + b"\x80"  # user data unregistered; RBSP trailing bits
+    escaped, zeros = bytearray(), 0
+    for byte in payload:  # emulation prevention: no 00 00 0x (x <= 3) inside a NAL unit
+        if zeros >= 2 and byte <= 3:
+            escaped.append(3)
+            zeros = 0
+        escaped.append(byte)
+        zeros = zeros + 1 if byte == 0 else 0
+    return b"\x00\x00\x00\x01\x06" + bytes(escaped)
+
+
+def avchd_clip(m2ts: bool = False, **mdpm) -> bytes:
+    """A one-second AVCHD-style MPEG-TS (.mts, or .m2ts) of H.264 whose every key frame carries
+    an MDPM SEI (`mdpm_sei`'s arguments)."""
+    import av
+    import numpy as np
+
+    sei = mdpm_sei(**mdpm)
+    out = io.BytesIO()
+    container = av.open(out, "w", format="mpegts", options={"mpegts_m2ts_mode": "1"} if m2ts else {})
+    video = container.add_stream("libx264", rate=25)
+    video.width, video.height, video.pix_fmt = 320, 240, "yuv420p"
+    video.codec_context.options = {"x264-params": "keyint=10"}
+    picture = np.asarray(scene(0, (480, 240)))
+    frames = [av.VideoFrame.from_ndarray(np.ascontiguousarray(picture[:, n * 4:n * 4 + 320]), format="rgb24")
+              for n in range(25)]
+    for packet in [p for frame in frames for p in video.encode(frame)] + list(video.encode()):
+        if packet.is_keyframe:
+            marked = av.Packet(sei + bytes(packet))
+            marked.pts, marked.dts, marked.time_base, marked.stream = packet.pts, packet.dts, packet.time_base, video
+            marked.is_keyframe = True
+            packet = marked
+        container.mux(packet)
+    container.close()
+    return out.getvalue()
+
+
 DJI_SRT = "".join(f"{n}\n00:00:0{n - 1},000 --> 00:00:0{n},000\n2025.06.14 09:30:1{n} GPS(2.2945,48.8584,{30 + n}) "
                   f"BAROMETER:{n}.2\n\n" for n in range(1, 3))
 

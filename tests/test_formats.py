@@ -157,6 +157,41 @@ def test_camera_video_containers_are_verified_copied_and_audited(tmp_path, name)
         assert "Li Wei" not in shown
 
 
+@pytest.mark.parametrize("extension", [".mts", ".m2ts"])
+def test_avchd_camera_statements_inside_the_h264_stream_are_read_and_never_travel(tmp_path, extension):
+    """Sony and Panasonic camcorders write make, model, recording time and GPS only in the
+    H.264 stream's MDPM (no container tag): verify reports them, audit flags them, the safe
+    copy carries none (ExifTool, which decodes MDPM, is the oracle)."""
+    import shutil
+    import subprocess
+
+    from generate import avchd_clip
+
+    source = tmp_path / f"00001{extension}"
+    source.write_bytes(avchd_clip(m2ts=extension == ".m2ts"))
+    if shutil.which("exiftool"):  # the generated MDPM is what ExifTool reads in camera files
+        shown = subprocess.run(["exiftool", "-ee", "-a", str(source)], capture_output=True, text=True).stdout
+        assert "HDR-CX405" in shown and "2025:06:14 23:40:00+08:00" in shown
+    result, data = verify_json(source, "--fail-on", "never")
+    report = data["files"][0]
+    assert report["error"] is None, report["error"]
+    assert report["facts"]["camera"] == "Sony HDR-CX405"
+    assert report["facts"]["capture_time"] == "2025-06-14T23:40:00+08:00"
+    assert report["facts"]["capture_time_source"] == "AVCHD MDPM recording time"
+    gps = report["facts"]["gps"]
+    assert (gps["lat"], gps["lon"], gps["source"]) == (40.1292, 124.3947, "H.264 stream MDPM (AVCHD)")
+    assert "video.location" in {f["id"] for f in report["findings"]}
+    audited = json.loads(run("audit", "--json", source).stdout)["files"][0]
+    assert {"audit.gps", "audit.device", "audit.dates"} <= {f["id"] for f in audited["findings"]}
+    copied = run("redact", source, "-o", tmp_path / "shared", "--no-faces", "--no-text", "--no-codes")
+    assert copied.exit_code == ExitCode.OK, copied.output
+    copy = tmp_path / "shared" / "safe-0001.mp4"
+    assert run("audit", copy).exit_code == ExitCode.OK
+    if shutil.which("exiftool"):
+        shown = subprocess.run(["exiftool", "-ee", "-a", "-G1", str(copy)], capture_output=True, text=True).stdout
+        assert "HDR-CX405" not in shown and "Sony" not in shown and "GPS" not in shown and "2025:06:14" not in shown
+
+
 def test_a_damaged_jpeg_that_decodes_is_verified_and_copied(corpus, tmp_path):
     """Junk between two segments (a card write error): decoders skip it, so verify says where
     the damage is and redact makes a fresh copy; the strict walk still applies to the copy."""

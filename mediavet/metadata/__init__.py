@@ -112,7 +112,9 @@ def _video_metadata(media) -> Metadata:
     )
     location = video["location"]
     if location:
-        metadata.gps = {**location, "utc": None, "source": "container location (ISO 6709)"}
+        from_stream = location == (video.get("mdpm") or {}).get("location")
+        metadata.gps = {**location, "utc": None,
+                        "source": "H.264 stream MDPM (AVCHD)" if from_stream else "container location (ISO 6709)"}
     return metadata
 
 

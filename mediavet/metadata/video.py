@@ -89,7 +89,11 @@ def read_video(path) -> dict:
         main = streams[video.index]
         rotation, first_frame_ok = _rotation(container, video)
         telemetry = _telemetry(container, streams)
+        camera = _stream_metadata(container, video)
         duration = container.duration / 1_000_000 if container.duration else None
+    times = _times(tags, streams)
+    if camera.get("time"):
+        times = {"AVCHD MDPM recording time": camera["time"], **times}  # the camera's own clock, with its zone
     width, height = (main["width"], main["height"]) if main else (0, 0)
     if rotation in (90, -90, 270, -270):
         width, height = height, width
@@ -101,16 +105,46 @@ def read_video(path) -> dict:
         "rotation": rotation,
         "size": [width, height],
         "fps": main["fps"] if main else None,
-        "location": parse_iso6709(tags.get("com.apple.quicktime.location.ISO6709") or tags.get("location")),
-        "make": tags.get("com.apple.quicktime.make") or tags.get("make") or _handler_vendor(streams),
+        "location": parse_iso6709(tags.get("com.apple.quicktime.location.ISO6709") or tags.get("location"))
+        or camera.get("location"),
+        "make": tags.get("com.apple.quicktime.make") or tags.get("make") or _handler_vendor(streams)
+        or camera.get("make"),
         "model": tags.get("com.apple.quicktime.model") or tags.get("model")
-        or next((t["device"] for t in telemetry if t.get("device")), None),
+        or next((t["device"] for t in telemetry if t.get("device")), None) or camera.get("model"),
         "software": tags.get("com.apple.quicktime.software") or tags.get("software") or tags.get("firmware"),
         "encoder": tags.get("encoder"),
-        "times": _times(tags, streams),
+        "times": times,
         "telemetry": telemetry,
+        "mdpm": camera or None,
         "decodable": first_frame_ok,
     }
+
+
+MAX_MDPM_PACKETS = 12  # camcorders repeat their MDPM with every key frame; the first ones suffice
+
+
+def _stream_metadata(container, video) -> dict:
+    """What an H.264 stream says of the camera in its own SEI messages (AVCHD's MDPM), or {}."""
+    from mediavet.metadata.avchd import mdpm
+
+    context = video.codec_context
+    if context is None or context.name != "h264":
+        return {}
+    extradata = bytes(context.extradata or b"")
+    annex_b = not extradata.startswith(b"\x01")  # avcC extradata: length-prefixed NAL units
+    found = {}
+    try:
+        for number, packet in enumerate(container.demux(video)):
+            if number >= MAX_MDPM_PACKETS:
+                break
+            found = mdpm(bytes(packet), annex_b) or {}
+            if found:
+                break
+    except Exception:  # damaged packets: the container's own tags still stand
+        found = {}
+    finally:
+        _rewind(container)
+    return found
 
 
 def _handler_vendor(streams: list[dict]) -> str | None:

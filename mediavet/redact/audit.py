@@ -142,6 +142,14 @@ def _audit_video(video: dict, note) -> None:
                 continue
             family = next((fid for word, fid in families.items() if word in key.lower()), "audit.exif")
             note(family, f"{where} {key}", value)
+    camera = video.get("mdpm") or {}
+    for key, family in (("make", "audit.device"), ("model", "audit.device"), ("time", "audit.dates"),
+                        ("location", "audit.gps")):
+        if key in camera:
+            value = camera[key]
+            note(family, f"H.264 MDPM {key}", f"{value['lat']:.6f}, {value['lon']:.6f}" if key == "location" else value)
+    if camera and not any(key in camera for key in ("make", "model", "time", "location")):
+        note("audit.exif", "H.264 MDPM records", ", ".join(camera["tags"]))
     for track in video["telemetry"]:
         note("audit.telemetry", f"stream {track['stream']} {track['kind']}", ", ".join(track["reveals"]) or "data")
     for stream in video["streams"]:

@@ -105,6 +105,8 @@ def location(media, options):
         return [Finding("video.location", Severity.INFO,
                         "the container states position 0,0 (a placeholder, not a real place)", {"position": position})]
     altitude = f", {position['alt']:.0f} m" if position.get("alt") is not None else ""
+    where = media.metadata.gps["source"] if media.metadata.gps else "the container"
     return [Finding("video.location", Severity.INFO,
-                    f"the container states where it was filmed: {position['lat']:.5f}, {position['lon']:.5f}{altitude}",
-                    {"position": position})]
+                    f"{'the camera, in the H.264 stream (AVCHD MDPM),' if 'MDPM' in where else 'the container'} "
+                    f"states where it was filmed: {position['lat']:.5f}, {position['lon']:.5f}{altitude}",
+                    {"position": position, "source": where})]

@@ -22,11 +22,12 @@ from mediavet.cli_redact import detection_options, protect_options
                                       "originals: not inside OUTDIR).")
 @click.option("--index", "index_db", type=click.Path(dir_okay=False), default=None,
               help="Archive index to match the tips against (as verify --index).")
+@click.option("--forensics", is_flag=True, help="Also look at the pixels: JPEG ghosts and copy-move (as verify).")
 @click.option("--no-browser", is_flag=True, help="Print the address instead of opening the browser.")
 @click.option("--max-pixels", type=click.IntRange(min=1), default=200_000_000, show_default=True,
               help="Refuse images larger than this before decoding.")
 @detection_options
-def review(paths, outdir, plan_in, plan_out, index_db, no_browser, max_pixels, manual, action, shape, min_scores,
+def review(paths, outdir, plan_in, plan_out, index_db, forensics, no_browser, max_pixels, manual, action, shape, min_scores,
            margins, faces, strict, turned, text, codes):
     """Open a local page to review tips: verdicts worst first, regions to cover or keep.
 
@@ -66,5 +67,5 @@ def review(paths, outdir, plan_in, plan_out, index_db, no_browser, max_pixels, m
     plan = _load_plan(plan_in, files)[0] if plan_in else None
     session = Review(files, Path(outdir), Path(plan_out), RedactOptions(max_pixels=max_pixels, protect=protect),
                      VerifyOptions(now=datetime.now(timezone.utc), max_pixels=max_pixels,
-                                   index=_check_index(index_db), in_batch=False), plan)
+                                   index=_check_index(index_db), in_batch=False, forensics=forensics), plan)
     serve(session, not no_browser, lambda line: click.echo(line, err=True))

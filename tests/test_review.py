@@ -252,6 +252,38 @@ def test_a_clip_is_reviewed_by_track_and_a_drawn_box_is_followed(tmp_path, brows
         assert len({r["track"] for r in drawn}) == 1 and all(r["by"] == "reviewer" for r in drawn)
 
 
+def test_where_a_photo_was_changed_is_shown_beside_the_findings(tmp_path, browser):
+    """A local edit the thumbnail contradicts, and a clone (with --forensics): the page shows
+    the outlined area, the thumbnail and the difference map, and the clone's two areas."""
+    from selenium.webdriver.common.by import By
+
+    from test_thumbnail_local import edited
+
+    tips = tmp_path / "tips"
+    tips.mkdir()
+    painted, _ = edited(CORPUS / "exif_jpeg" / "Canon_40D.jpg", "paint", 0.2, seed=1)
+    (tips / "a-painted.jpg").write_bytes(painted)
+    shutil.copy(SAMPLES / "forensics_copy_move.jpg", tips / "b-cloned.jpg")
+    with start_review(tmp_path, tips, "--forensics", "--no-faces", "--no-text", "--no-codes") as server:
+        browser.get(server["start"])
+        wait_for(lambda: "all 2 tips ready" in browser.find_element(By.ID, "progress").text)
+        expected = {1: ["the area that differs from its thumbnail", "embedded EXIF thumbnail",
+                        "difference from the thumbnail"], 2: ["copy-move: two areas"]}
+        for number, captions in expected.items():
+            browser.get(server["origin"] + f"/tip/{number}")
+            figures = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#figures figure"))
+            shown = [figure.text for figure in figures]
+            assert len(shown) == len(captions) and all(c in s for c, s in zip(captions, shown)), shown
+            images = browser.find_elements(By.CSS_SELECTOR, "#figures img")
+            wait_for(lambda: all(browser.execute_script("return arguments[0].naturalWidth", i) > 0 for i in images), 30)
+            browser.save_screenshot(str(ARTIFACTS / f"review-evidence-{number}.png"))
+        cookie = "; ".join(f"{c['name']}={c['value']}" for c in browser.get_cookies())
+        status, body = request(server["origin"] + "/api/tip/2/figure/1", cookie)
+        assert status == 200 and body[:2] == b"\xff\xd8"
+        assert request(server["origin"] + "/api/tip/2/figure/2", cookie)[0] == 404
+        assert request(server["origin"] + "/api/tip/2/figure/1")[0] == 403
+
+
 def test_what_the_recheck_still_finds_comes_back_to_decide(tmp_path):
     """A plan made without faces, applied from the review: refused, and the faces the check
     found are on the tip as review candidates; decided (covered), the copy is written."""

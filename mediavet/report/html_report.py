@@ -37,28 +37,12 @@ pre{white-space:pre-wrap;font-size:12px;margin:0;max-width:60em}
 """
 
 
-RED, BLUE = (255, 0, 0), (0, 90, 255)
-
-
 def _e(value) -> str:
     return html.escape(str(value), quote=True)
 
 
 def _figure(image, caption: str) -> str:
     return f'<figure><img src="{data_uri(image)}" alt="{_e(caption)}"><figcaption>{_e(caption)}</figcaption></figure>'
-
-
-def _boxed(picture, boxes, size):
-    """The picture with boxes (x, y, w, h in the file's pixels) outlined, each in its colour."""
-    from PIL import ImageDraw
-
-    outlined = picture.convert("RGB").copy()
-    scale = outlined.width / size[0]
-    draw = ImageDraw.Draw(outlined)
-    for box, colour in boxes:
-        x, y, w, h = (round(v * scale) for v in box)
-        draw.rectangle((x, y, x + w, y + h), outline=colour, width=max(2, outlined.width // 150))
-    return outlined
 
 
 def error_levels(image):
@@ -92,25 +76,15 @@ def _pictures(report, max_pixels: int) -> str:
             media.check_frames()
             return "".join(_figure(frame.image, f"keyframe at {frame.seconds:.1f} s")
                            for frame in keyframes(media.path, limit=6))
+        from mediavet.report.figures import evidence_figures
+
         picture = media.image(max_side=SIDE * 2)
-        changed = next((f.evidence["changed_box"] for f in report.findings
-                        if f.id == "exif.thumbnail_mismatch" and "changed_box" in f.evidence), None)
-        parts = [_figure(_boxed(picture, [(changed, RED)], media.size), "the picture, the area that differs from "
-                         "its thumbnail outlined") if changed else _figure(picture, "the picture")]
-        copied = next((f.evidence for f in report.findings if f.id == "forensics.copy_move"), None)
-        if copied:
-            parts.append(_figure(_boxed(picture, [(copied["source"], BLUE), (copied["target"], RED)], media.size),
-                                 "copy-move: two areas that agree pixel for pixel (blue, red): one is a copy of the other"))
-        if media.metadata.exif.thumbnail:
+        figures = evidence_figures(media, report.findings, SIDE * 2)
+        parts = [] if figures and figures[0][0].startswith("the picture") else [_figure(picture, "the picture")]
+        parts += [_figure(image, caption) for caption, image in figures]
+        if media.metadata.exif.thumbnail and not any(caption == "embedded EXIF thumbnail" for caption, _ in figures):
             try:
                 parts.append(_figure(media.thumbnail(), "embedded EXIF thumbnail"))
-                if changed:
-                    from mediavet.verify.checks.thumbnail import difference_map
-
-                    variant = next(f.evidence["best_alignment"] for f in report.findings
-                                   if f.id == "exif.thumbnail_mismatch")
-                    parts.append(_figure(difference_map(media.thumbnail().convert("RGB"), media.image(max_side=1024),
-                                                        variant), "difference from the thumbnail (brighter: more)"))
             except MediaError as exc:
                 parts.append(f'<p class="note">the EXIF thumbnail is not shown: {_e(exc.message)}</p>')
         parts.append(_figure(error_levels(picture), "error levels (JPEG q90 re-save, ×15)"))

@@ -135,6 +135,7 @@ def create_app(review, port: int) -> tuple[Starlette, Keys]:
             data["frames"] = tip.entry.get("frames") if tip.entry else None
             data["fps"] = tip.entry.get("fps") if tip.entry else None
             data["sampled"] = sorted(tip.frames)
+            data["figures"] = [caption for caption, _ in tip.figures]
             data["regions"] = [{"id": i, **r.to_json()} for i, r in enumerate(tip.regions, start=1)]
         return JSONResponse(data, headers={"Cache-Control": "no-store"})
 
@@ -153,6 +154,16 @@ def create_app(review, port: int) -> tuple[Starlette, Keys]:
         picture = await _in_thread(review.match_picture, tip.number, int(request.path_params["k"]))
         if picture is None:
             return PlainTextResponse("the archive did not keep this picture", status_code=404)
+        return Response(picture, media_type="image/jpeg")
+
+    async def api_figure(request: Request):
+        """The k-th (1-based) picture of where this tip's evidence lies."""
+        tip = _tip(request)
+        k = int(request.path_params["k"])
+        with review.lock:
+            picture = tip.figures[k - 1][1] if 1 <= k <= len(tip.figures) else None
+        if picture is None:
+            return PlainTextResponse("no such figure", status_code=404)
         return Response(picture, media_type="image/jpeg")
 
     async def api_copy(request: Request):
@@ -201,6 +212,7 @@ def create_app(review, port: int) -> tuple[Starlette, Keys]:
         Route("/api/tip/{number:int}/picture", api_picture),
         Route("/api/tip/{number:int}/match/{k:int}", api_match),
         Route("/api/tip/{number:int}/copy", api_copy),
+        Route("/api/tip/{number:int}/figure/{k:int}", api_figure),
         Route("/api/tip/{number:int}/regions", api_regions, methods=["POST"]),
         Route("/api/tip/{number:int}/track", api_track, methods=["POST"]),
         Route("/api/apply", api_apply, methods=["POST"]),

@@ -17,6 +17,7 @@ from mediavet.redact.regions import Region, inside_problem
 
 PICTURE_SIDE = 1600  # the rendering the editor draws on (boxes stay in the original's pixels)
 FRAME_SIDE = 960
+FIGURE_SIDE = 480  # the evidence pictures beside the findings
 MAX_FRAMES = 120  # a clip is reviewed on at most this many evenly sampled frames
 MAX_REGIONS = 5000
 
@@ -32,6 +33,7 @@ class Tip:
     error: str | None = None
     picture: bytes | None = None  # metadata-free JPEG of the upright picture (first frame of a clip)
     frames: dict[int, bytes] = field(default_factory=dict)  # a clip: sampled frame number -> JPEG
+    figures: list = field(default_factory=list)  # (caption, JPEG): where the findings' evidence lies
     result: dict | None = None  # the last copy made: status, name, message
     edited: bool = False
 
@@ -135,9 +137,11 @@ class Review:
                 return
             entry, regions = outcome.plan, list(outcome.found)
         pictures = self._render(tip.path, entry)
+        figures = self._figures(tip.path, report)
         with self.lock:
             tip.entry, tip.regions = entry, regions
             tip.picture, tip.frames = pictures
+            tip.figures = figures
             tip.state = "ready"
 
     def _render(self, path: Path, entry: dict) -> tuple[bytes, dict[int, bytes]]:
@@ -156,6 +160,19 @@ class Review:
         frames = {number: jpeg(image, FRAME_SIDE, 80) for number, image, _ in frames_at(path, picks)}
         middle = sorted(frames)[len(frames) // 2]  # a clip's first frame is often black
         return frames[middle], frames
+
+    def _figures(self, path: Path, report) -> list[tuple[str, bytes]]:
+        """The pictures that show where the findings' evidence lies (mediavet/report/figures.py)."""
+        from mediavet.media import MediaError, probe
+        from mediavet.rendering import jpeg
+        from mediavet.report.figures import evidence_figures
+
+        try:
+            media = probe(path, max_pixels=self.redact_options.max_pixels)
+            return [(caption, jpeg(image, FIGURE_SIDE)) for caption, image in
+                    evidence_figures(media, report.findings, FIGURE_SIDE * 2)]
+        except (MediaError, OSError):
+            return []
 
     def copy_picture(self, number: int) -> bytes | None:
         """A rendering of the safe copy last written for this tip (a clip: its middle frame)."""

@@ -367,10 +367,14 @@ function showFindings() {
       h("td", {}, f.message, h("details", {}, h("summary", {}, `${f.id}: evidence`),
         h("pre", {}, JSON.stringify(f.evidence, null, 1))))))));
   }
+  document.getElementById("figures").replaceChildren(...(tip.figures || []).map((caption, k) =>
+    h("figure", {}, h("img", {src: `/api/tip/${number}/figure/${k + 1}`, alt: caption}),
+      h("figcaption", {}, caption))));
   const facts = tip.facts || {};
   const rows = [["camera", facts.camera], ["captured", facts.capture_time], ["software", facts.software],
     ["GPS", facts.gps ? `${facts.gps.lat.toFixed(5)}, ${facts.gps.lon.toFixed(5)}` : null]].filter(([, v]) => v);
-  document.getElementById("facts").replaceChildren(...rows.map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", {}, v))));
+  document.getElementById("facts").replaceChildren(...(rows.length ? rows : [["", "no camera, time, software or GPS stated"]])
+    .map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", {}, v))));
 }
 
 // buttons and keys

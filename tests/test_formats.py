@@ -216,6 +216,31 @@ def test_a_damaged_jpeg_that_decodes_is_verified_and_copied(corpus, tmp_path):
     assert verify_json(truncated)[1]["files"][0]["error"]["kind"] == "truncated"
 
 
+@pytest.mark.parametrize("damage", ["no trailer", "cut comment", "unknown block"])
+def test_a_damaged_gif_whose_picture_is_whole_is_verified_and_copied(corpus, tmp_path, damage):
+    """Damage after the picture (a lost trailer, a comment cut short, a stray byte where a
+    block should start): decoders show the whole picture, so verify says where the damage is
+    and redact makes a fresh copy; damage inside the picture's data is still refused."""
+    data = (corpus / "exif_stubs" / "GIF.gif").read_bytes()
+    assert data.endswith(b"\x00;")  # the last image's data, then the trailer
+    body = data[:-1]
+    damaged = tmp_path / "damaged.gif"
+    damaged.write_bytes({"no trailer": body, "cut comment": body + b"\x21\xfe\x40cut",
+                         "unknown block": body + b"\x99\x00;"}[damage])
+    result, report = verify_json(damaged, "--fail-on", "never")
+    (entry,) = report["files"]
+    assert entry["error"] is None and result.exit_code == ExitCode.OK, entry["error"]
+    (finding,) = [f for f in entry["findings"] if f["id"] == "file.damaged"]
+    assert "malformed GIF after its 1 image" in finding["message"]
+    copied = run("redact", damaged, "-o", tmp_path / "shared", "--no-faces", "--no-text", "--no-codes")
+    assert copied.exit_code == ExitCode.OK, copied.output
+    assert run("audit", tmp_path / "shared").exit_code == ExitCode.OK
+    truncated = tmp_path / "truncated.gif"
+    truncated.write_bytes(data[:-20])
+    error = verify_json(truncated)[1]["files"][0]["error"]
+    assert error["kind"] == "truncated" and "inside the image" in error["message"]
+
+
 def test_a_dng_is_verified_and_copied_from_its_sensor_data(tmp_path):
     import shutil
     import subprocess

@@ -338,34 +338,54 @@ def _webp(data: bytes, blocks: Blocks) -> None:
 # --- GIF ------------------------------------------------------------------------------
 
 def _gif(data: bytes, blocks: Blocks) -> None:
+    """The GIF block walk. A file that ends (or stops making sense) after at least one whole
+    image is damaged but its picture is intact, as decoders see it; one that ends inside an
+    image's data, or before any image, is truncated."""
     flags = data[10]
     pos = 13 + (3 * 2 ** ((flags & 7) + 1) if flags & 0x80 else 0)
-    while pos < len(data):
-        kind = data[pos]
-        if kind == 0x3B:
-            blocks.image_end = pos + 1
-            return
-        if kind == 0x21:
-            label = data[pos + 1]
-            pos, payload = _gif_sub_blocks(data, pos + 2)
-            if label == 0xFE:
-                blocks.comments.append(payload.decode("latin-1", "replace"))
-                blocks.segments.append("Comment")
-            elif label == 0x01:  # Plain Text Extension: a 12-byte grid header, then text drawn on the picture
-                blocks.comments.append(payload[12:].decode("latin-1", "replace"))
-                blocks.segments.append("PlainText")
-            elif label == 0xFF:
-                app = payload[:11].decode("latin-1", "replace")
-                if not app.startswith(("NETSCAPE", "ANIMEXTS")):
-                    blocks.segments.append(f"Application {app}")
-        elif kind == 0x2C:
-            local = data[pos + 9]
-            pos += 10 + (3 * 2 ** ((local & 7) + 1) if local & 0x80 else 0) + 1
-            pos, _ = _gif_sub_blocks(data, pos)
-        else:
-            blocks.structure_error = f"malformed GIF: unknown block 0x{kind:02X} at byte {pos}"
-            return
-    blocks.structure_error = "truncated GIF: no trailer"
+    images = 0
+    try:
+        while pos < len(data):
+            kind = data[pos]
+            if kind == 0x3B:
+                blocks.image_end = pos + 1
+                return
+            if kind == 0x21:
+                label = data[pos + 1]
+                pos, payload = _gif_sub_blocks(data, pos + 2)
+                if label == 0xFE:
+                    blocks.comments.append(payload.decode("latin-1", "replace"))
+                    blocks.segments.append("Comment")
+                elif label == 0x01:  # Plain Text Extension: a 12-byte grid header, then text drawn on the picture
+                    blocks.comments.append(payload[12:].decode("latin-1", "replace"))
+                    blocks.segments.append("PlainText")
+                elif label == 0xFF:
+                    app = payload[:11].decode("latin-1", "replace")
+                    if not app.startswith(("NETSCAPE", "ANIMEXTS")):
+                        blocks.segments.append(f"Application {app}")
+            elif kind == 0x2C:
+                start = pos
+                try:
+                    local = data[pos + 9]
+                    pos += 10 + (3 * 2 ** ((local & 7) + 1) if local & 0x80 else 0) + 1
+                    pos, _ = _gif_sub_blocks(data, pos)
+                except IndexError:
+                    blocks.structure_error = f"truncated GIF: the file ends inside the image that starts at byte {start}"
+                    return
+                images += 1
+            else:
+                _gif_damaged(blocks, images, f"an unknown block 0x{kind:02X} at byte {pos}")
+                return
+        _gif_damaged(blocks, images, "no trailer (0x3B) after the last block")
+    except IndexError:
+        _gif_damaged(blocks, images, f"the file ends inside a block (at byte {len(data)})")
+
+
+def _gif_damaged(blocks: Blocks, images: int, what: str) -> None:
+    if images:  # the picture is whole: what follows it is damage a decoder steps over
+        blocks.structure_error = f"malformed GIF after its {images} image{'s' if images > 1 else ''}: {what}"
+    else:
+        blocks.structure_error = f"truncated GIF: no image before {what}"
 
 
 def _gif_sub_blocks(data: bytes, pos: int) -> tuple[int, bytes]:

@@ -15,7 +15,6 @@ _MAGIC = [
     (lambda b: re.match(rb"P7\s*\n(WIDTH|HEIGHT|DEPTH|MAXVAL|TUPLTYPE|#)", b) is not None, "Netpbm PAM image", "image"),
     (lambda b: b[:4] == b"8BPS", "Photoshop PSD", "image"),
     (lambda b: b[:4] == b"\x00\x00\x01\x00" and len(b) > 6, "Windows icon", "image"),
-    (lambda b: b[4:8] == b"ftyp" and b[8:12] in (b"avif", b"avis"), "AVIF image", "image"),
     (lambda b: b[:4] == b"RIFF" and b[8:12] == b"WAVE", "WAV audio", "audio"),
     (lambda b: b[:3] == b"ID3" or b[:2] in (b"\xff\xfb", b"\xff\xf3"), "MP3 audio", "audio"),
     (lambda b: b[:4] == b"OggS", "Ogg audio or video", "video"),

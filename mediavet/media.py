@@ -16,7 +16,7 @@ from pathlib import Path
 
 DEFAULT_MAX_PIXELS = 200_000_000
 
-PHOTO_FORMATS = ("jpeg", "png", "gif", "webp", "tiff", "heif", "jxl", "jpeg2000", "bmp", "netpbm", "raw")
+PHOTO_FORMATS = ("jpeg", "png", "gif", "webp", "tiff", "heif", "avif", "jxl", "jpeg2000", "bmp", "netpbm", "raw")
 VIDEO_FORMATS = ("mp4", "quicktime", "matroska", "avi", "mpegts", "mpeg", "asf", "flv", "dv")
 
 # The extension only hints at the format; these are the hints we understand.
@@ -24,7 +24,7 @@ EXTENSION_FORMATS = {
     ".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg", ".jfif": "jpeg",
     ".png": "png", ".gif": "gif", ".webp": "webp",
     ".tif": "tiff", ".tiff": "tiff", ".dng": "raw",
-    ".heic": "heif", ".heif": "heif", ".hif": "heif", ".jxl": "jxl", ".jp2": "jpeg2000", ".j2k": "jpeg2000",
+    ".heic": "heif", ".heif": "heif", ".hif": "heif", ".avif": "avif", ".jxl": "jxl", ".jp2": "jpeg2000", ".j2k": "jpeg2000",
     ".jpx": "jpeg2000", ".cr2": "raw", ".cr3": "raw", ".nef": "raw", ".arw": "raw", ".raf": "raw", ".rw2": "raw",
     ".orf": "raw", ".pef": "raw", ".srw": "raw", ".bmp": "bmp", ".ppm": "netpbm", ".pgm": "netpbm", ".pbm": "netpbm", ".pnm": "netpbm",
     ".mp4": "mp4", ".m4v": "mp4", ".mov": "quicktime", ".qt": "quicktime",
@@ -32,7 +32,10 @@ EXTENSION_FORMATS = {
     ".mpg": "mpeg", ".mpeg": "mpeg", ".vob": "mpeg", ".wmv": "asf", ".asf": "asf", ".flv": "flv", ".dv": "dv",
 }
 
-_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1", b"mif2",
+                b"mif3"}  # mif3: the compact layout ('mini' box, ISO/IEC 23008-12:2024)
+_HEVC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs"}
+_AVIF_BRANDS = {b"avif", b"avis", b"avio", b"MA1A", b"MA1B"}
 _QT_BRANDS = {b"qt  "}
 
 
@@ -102,10 +105,10 @@ def sniff(head: bytes) -> str | None:
         return "dv"
     if head[4:8] == b"ftyp":
         brands = {head[8:12]} | {head[i:i + 4] for i in range(16, min(len(head), 64), 4)}
+        if head[8:12] in _AVIF_BRANDS or (brands & _AVIF_BRANDS and not brands & _HEVC_BRANDS):
+            return "avif"  # AV1 stills, through Pillow's AVIF plugin (libavif); never the video path
         if brands & _HEIF_BRANDS:
             return "heif"
-        if head[8:12] in (b"avif", b"avis"):
-            return None
         return "quicktime" if head[8:12] in _QT_BRANDS else "mp4"
     if head[4:8] in (b"moov", b"mdat", b"wide", b"free", b"skip"):
         return "quicktime"
@@ -289,15 +292,29 @@ def opened(data: bytes, max_pixels: int, what: str, fmt: str | None = None):
         raise
     except Exception as exc:  # Pillow raises many types for bad headers
         coded = heif_item_types(data) if fmt == "heif" else []
-        if coded and not set(coded) <= {"hvc1", "av01"}:  # HEVC and AV1 decode here: then the file is damaged
+        if coded and not set(coded) <= heif_codings():  # what decodes here did not: then the file is damaged
             raise MediaError("unsupported", f"unsupported format: HEIF with {', '.join(coded)} images, which this "
                                             "build's libheif cannot decode") from None
+        from mediavet.metadata.bmff import top_level
+
+        if fmt == "heif" and not coded and b"mini" in top_level(data):
+            raise MediaError("unsupported", "unsupported format: compact HEIF (a 'mini' box, ISO/IEC 23008-12:2024), "
+                                            "which this build's libheif cannot read") from None
         raise MediaError("unreadable", f"cannot read {what}: {_one_line(exc)}") from None
     _within_budget(*image.size, len(data), max_pixels, what)
     return image
 
 
 _HEIF_METADATA_ITEMS = {"Exif", "mime", "uri ", "grid", "iden", "iovl", "tmap"}
+
+
+def heif_codings() -> set[str]:
+    """The HEIF item codings this build's libheif decodes (HEVC; AV1 only with an AV1 decoder)."""
+    import pillow_heif
+
+    decoders = " ".join(pillow_heif.libheif_info().get("decoders", {}).values()).lower()
+    return {"hvc1"} | ({"av01"} if any(name in decoders for name in ("aom", "dav1d", "av1")) else set())
+
 
 
 def heif_item_types(data: bytes) -> list[str]:

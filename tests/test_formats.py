@@ -64,6 +64,7 @@ def test_messages_are_the_same_from_run_to_run(tmp_path):
 PILLOW_FORMATS = {  # what a camera, scanner or editor writes: Pillow's name, options, extension
     "bmp": ("BMP", {}, ".bmp"), "netpbm": ("PPM", {}, ".ppm"), "jpeg2000": ("JPEG2000", {}, ".jp2"),
     "jxl": ("JXL", {"exif": True}, ".jxl"), "bigtiff": ("TIFF", {"big_tiff": True, "exif": True}, ".tif"),
+    "avif": ("AVIF", {"exif": True}, ".avif"),
 }
 
 
@@ -92,12 +93,38 @@ def test_more_picture_formats_are_verified_copied_and_audited(tmp_path, name):
         assert {"audit.gps", "audit.device"} <= {f["id"] for f in json.loads(audited.stdout)["files"][0]["findings"]}
     copied = run("redact", source, "-o", tmp_path / "shared", "--no-faces", "--no-text", "--no-codes")
     assert copied.exit_code == ExitCode.OK, copied.output
-    copy = tmp_path / "shared" / "safe-0001.png"
+    copy = tmp_path / "shared" / ("safe-0001.jpg" if name == "avif" else "safe-0001.png")
     assert Image.open(copy).size == (320, 240)
     assert run("audit", copy).exit_code == ExitCode.OK
     if shutil.which("exiftool"):  # the oracle finds nothing of the camera in the copy
         shown = subprocess.run(["exiftool", "-a", "-u", "-G1", str(copy)], capture_output=True, text=True).stdout
         assert "NIKON" not in shown and "GPS" not in shown
+
+
+def test_an_avif_is_turned_as_its_container_says_and_never_taken_for_a_video(tmp_path):
+    """Phones rotate AVIF stills with the container's irot box (Pillow carries it as the EXIF
+    orientation); AVIF brands without 'avif' as the major brand are still pictures."""
+    from PIL import Image
+
+    from generate import camera_exif
+
+    upright = tmp_path / "turned.avif"
+    exif = Image.Exif()
+    exif.load(b"Exif\x00\x00" + camera_exif(thumbnail_variant=None))
+    exif[0x0112] = 6  # shown turned a quarter clockwise: Pillow writes it as irot
+    scene(3).save(upright, "AVIF", exif=exif.tobytes())
+    assert b"irot" in upright.read_bytes()
+    _, data = verify_json(upright, "--fail-on", "never")
+    assert [data["files"][0]["width"], data["files"][0]["height"]] == [240, 320]
+    copied = run("redact", upright, "-o", tmp_path / "shared", "--no-faces", "--no-text", "--no-codes")
+    assert copied.exit_code == ExitCode.OK, copied.output
+    assert Image.open(tmp_path / "shared" / "safe-0001.jpg").size == (240, 320)
+    brands = upright.read_bytes()
+    tile = tmp_path / "tile.avif"  # as some tile servers write it: mif1 first, avif among the compatible brands
+    at = brands.index(b"ftyp") + 4
+    tile.write_bytes(brands[:at] + b"mif1" + brands[at + 4:])
+    _, data = verify_json(tile, "--fail-on", "never")
+    assert data["files"][0]["format"] == "avif" and data["files"][0]["error"] is None
 
 
 def test_metadata_in_jpeg_xl_and_jpeg_2000_boxes_is_audited(tmp_path):

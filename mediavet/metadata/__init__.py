@@ -70,7 +70,7 @@ def read_metadata(media) -> Metadata:
     if media.is_video:
         return _video_metadata(media)
     blocks = read_blocks(media.data, media.format)
-    if media.format in ("heif", "jxl", "jpeg2000"):
+    if media.format in ("heif", "avif", "jxl", "jpeg2000"):
         _plugin_blocks(media, blocks)
     exif = read_exif(blocks.exif)
     if media.format == "raw":  # LibRaw hands over the pixels upright already

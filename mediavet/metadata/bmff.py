@@ -72,6 +72,16 @@ def _headers(handle, start: int, end: int, strict: bool = True):
         pos += size
 
 
+def top_level(data: bytes) -> list[bytes]:
+    """The kinds of a file's top-level boxes, as far as they can be read."""
+    import io
+
+    try:
+        return [kind for _, kind, _, _ in _headers(io.BytesIO(data), 0, len(data), strict=False)]
+    except (ValueError, struct.error):
+        return []
+
+
 def has_c2pa_store(handle, size: int) -> bool:
     """Whether a top-level `uuid` box holds a C2PA manifest store, wherever in the file it sits."""
     try:

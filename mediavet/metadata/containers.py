@@ -52,7 +52,7 @@ def read_blocks(data: bytes, fmt: str) -> Blocks:
         blocks.exif = data  # DNG, CR2, NEF, ARW...: TIFF structures
     if fmt == "tiff":
         blocks.exif = _bigtiff_exif(data) if data[:4] in (b"II+\x00", b"MM\x00+") else data
-    if blocks.xmp is None and fmt in ("tiff", "gif", "heif", "jxl", "jpeg2000", "raw"):
+    if blocks.xmp is None and fmt in ("tiff", "gif", "heif", "avif", "jxl", "jpeg2000", "raw"):
         blocks.xmp = find_xmp_packet(data)
     extended = _extended_xmp(blocks.extended_parts)
     if extended:
@@ -62,7 +62,7 @@ def read_blocks(data: bytes, fmt: str) -> Blocks:
             packet = _raw_profile_xmp(value)
             if packet:
                 blocks.xmp_more.append(packet)
-    if not blocks.jumbf and fmt in ("tiff", "heif", "webp", "gif", "jxl", "jpeg2000", "raw"):
+    if not blocks.jumbf and fmt in ("tiff", "heif", "avif", "webp", "gif", "jxl", "jpeg2000", "raw"):
         blocks.jumbf = b"jumb" in data and b"c2pa" in data
     return blocks
 

@@ -42,7 +42,7 @@ FAMILIES = [  # (finding id, severity, what it is, tag names)
     ("audit.software", Severity.WARN, "software names", SOFTWARE_TAGS),
 ]
 MAX_VALUE = 80
-BMFF_FORMATS = ("mp4", "quicktime", "heif")
+BMFF_FORMATS = ("mp4", "quicktime", "heif", "avif")
 NOT_MEDIA = ("unsupported", "empty")  # probe's error kinds for files that are no picture or clip
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from mediavet.media import MediaError, orient, pil_open
 
 # what each input format becomes
-OUTPUT_FORMATS = {"jpeg": "jpeg", "png": "png", "webp": "webp", "tiff": "png", "gif": "png", "heif": "jpeg",
+OUTPUT_FORMATS = {"jpeg": "jpeg", "png": "png", "webp": "webp", "tiff": "png", "gif": "png", "heif": "jpeg", "avif": "jpeg",
                   "jxl": "png", "jpeg2000": "png", "bmp": "png", "netpbm": "png", "raw": "png"}
 EXTENSIONS = {"jpeg": ".jpg", "png": ".png", "webp": ".webp"}
 PIL_NAMES = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
@@ -30,7 +30,7 @@ class Picture:
 
 
 def output_format(input_format: str, chosen: str | None = None) -> str:
-    if chosen and input_format == "heif":
+    if chosen and input_format in ("heif", "avif"):
         return chosen
     return OUTPUT_FORMATS[input_format]
 

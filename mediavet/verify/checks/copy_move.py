@@ -251,7 +251,7 @@ def copy_move(image, size: tuple[int, int] | None = None) -> dict | None:
                            "repeats_below": REPEATS}}
 
 
-@check("forensics.copy_move", ("jpeg", "png", "webp", "tiff", "heif"))
+@check("forensics.copy_move", ("jpeg", "png", "webp", "tiff", "heif", "avif"))
 def copy_move_check(media, options):
     if not options.forensics:  # pixel forensics cost a second per picture: asked for with --forensics
         return []

@@ -169,7 +169,7 @@ def local_difference(thumb_grey, main_grey) -> dict | None:
             "limit": round(limit, 1), "shift": list(shift)}
 
 
-@check("exif.thumbnail_mismatch", formats=("jpeg", "tiff", "webp", "png", "heif"))
+@check("exif.thumbnail_mismatch", formats=("jpeg", "tiff", "webp", "png", "heif", "avif"))
 def thumbnail_mismatch(media, options):
     from mediavet.media import MediaError
 

@@ -96,7 +96,8 @@ def protect_options(manual, action, shape, min_scores, margins, faces, strict, t
 @click.option("--quality", type=click.IntRange(1, 100), default=92, show_default=True,
               help="JPEG/WebP quality of the copies (lossless WebP stays lossless).")
 @click.option("--format", "heif_format", type=click.Choice(["jpeg", "png", "webp"]), default=None,
-              help="What HEIC/HEIF becomes (default jpeg). JPEG, PNG and WebP keep their format; TIFF and GIF become PNG.")
+              help="What HEIC/HEIF and AVIF (default jpeg) and camera RAW (default png, 16 bits a channel) become. "
+                   "JPEG, PNG and WebP keep their format; TIFF and GIF become PNG.")
 @click.option("--all-frames", is_flag=True, help="Keep every frame of an animation (default: the first only).")
 @click.option("--crf", type=click.IntRange(0, 51), default=20, show_default=True,
               help="Video: libx264 quality (lower is better and larger).")

@@ -2,8 +2,9 @@
 demosaics. So the pixel budget, verification and safe copies treat a RAW like any picture.
 
 The pixels come out upright (LibRaw applies the camera's orientation), white-balanced as
-the camera recorded, 8 bits a channel. Embedded previews and thumbnails are never used:
-a safe copy is made from the sensor data alone.
+the camera recorded, 8 bits a channel for looking and detecting; `deep_pixels` gives the same
+demosaic at 16 bits for the safe copy (a 16-bit PNG). Embedded previews and thumbnails are
+never used: a safe copy is made from the sensor data alone.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ class RawImageFile(ImageFile.ImageFile):
 
             try:
                 with rawpy.imread(io.BytesIO(self._raw)) as raw:
-                    pixels = raw.postprocess(use_camera_wb=True, output_bps=8)
+                    pixels = raw.postprocess(output_bps=8, **DEMOSAIC)
             except (rawpy.LibRawError, ValueError) as exc:
                 raise OSError(f"LibRaw cannot decode it: {' '.join(str(exc).split())[:120]}") from None
             decoded = Image.fromarray(pixels, "RGB")
@@ -97,6 +98,20 @@ class RawImageFile(ImageFile.ImageFile):
                               f"{self.size[0]}x{self.size[1]}")
             self.im = decoded.im
         return Image.Image.load(self)
+
+
+DEMOSAIC = {"use_camera_wb": True}  # the same development at 8 and at 16 bits, so the two align pixel for pixel
+
+
+def deep_pixels(data: bytes):
+    """The demosaiced picture at 16 bits a channel (height × width × 3 uint16), upright."""
+    import rawpy
+
+    try:
+        with rawpy.imread(io.BytesIO(data)) as raw:
+            return raw.postprocess(output_bps=16, **DEMOSAIC)
+    except (rawpy.LibRawError, ValueError) as exc:
+        raise OSError(f"LibRaw cannot decode it: {' '.join(str(exc).split())[:120]}") from None
 
 
 def is_raw_name(suffix: str) -> bool:

@@ -299,6 +299,31 @@ def test_a_dng_is_verified_and_copied_from_its_sensor_data(tmp_path):
         assert "NIKON" not in shown and "GPS" not in shown and "3004417" not in shown
 
 
+def test_a_raw_copy_keeps_16_bits_outside_what_is_covered_and_is_jpeg_when_asked(tmp_path):
+    import cv2
+    import numpy as np
+    from generate import dng
+    from PIL import Image
+
+    source = tmp_path / "DSC_0042.dng"
+    source.write_bytes(dng())
+    copied = run("redact", source, "-o", tmp_path / "deep", "--region", "40,30,100,80", "--no-faces", "--no-text",
+                 "--no-codes")
+    assert copied.exit_code == ExitCode.OK, copied.output
+    deep = cv2.imread(str(tmp_path / "deep" / "safe-0001.png"), cv2.IMREAD_UNCHANGED)
+    assert deep.dtype == np.uint16 and deep.shape == (240, 320, 3)
+    outside = deep[150:, 180:]
+    assert (outside % 257 != 0).mean() > 0.5  # the sensor's depth, not 8-bit values scaled up
+    covered = deep[30:110, 40:140]
+    assert (covered % 257 == 0).all()  # a covered area holds nothing but the covered 8-bit picture
+    assert float(covered.std()) < 257 * 2  # and that is the cover, not the scene
+    assert run("audit", tmp_path / "deep").exit_code == ExitCode.OK
+    copied = run("redact", source, "-o", tmp_path / "jpeg", "--format", "jpeg", "--no-faces", "--no-text",
+                 "--no-codes")
+    assert copied.exit_code == ExitCode.OK, copied.output
+    assert Image.open(tmp_path / "jpeg" / "safe-0001.jpg").size == (320, 240)
+
+
 def test_a_raw_without_its_sensor_data_is_refused_with_the_reason(tmp_path):
     from generate import dng
 

@@ -31,7 +31,7 @@ VIDEO_ROUNDS = 3
 @dataclass(frozen=True)
 class RedactOptions:
     quality: int = 92
-    heif_format: str | None = None  # what HEIC/HEIF becomes (default JPEG)
+    heif_format: str | None = None  # what HEIC/HEIF and AVIF (default JPEG) and RAW (default 16-bit PNG) become
     all_frames: bool = False
     overwrite: bool = False
     max_pixels: int = DEFAULT_MAX_PIXELS
@@ -150,6 +150,7 @@ def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOption
         regions, checked, decided = options.protect.settled(planned["regions"]), False, planned["decided"]
     else:
         (regions, checked), decided = find_regions(picture.frames, options.protect), []
+    uncovered_first = picture.frames[0]
     picture.frames = apply(picture.frames, regions)
     outcome.regions, outcome.found = count_regions(regions), regions
     still_visible = [] if checked else uncovered(picture.frames, regions + decided, options.protect)
@@ -158,7 +159,10 @@ def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOption
         outcome.message = "faces or text still visible, nothing written: " + "; ".join(described(still_visible))[:400]
         return
     fmt = output_format(media.format, options.heif_format)
-    data = encode(picture, fmt, options.quality)
+    if media.format == "raw" and fmt == "png":  # the sensor's depth kept: 16 bits a channel
+        data = _deep_copy(media, uncovered_first, picture.frames[0], regions)
+    else:
+        data = encode(picture, fmt, options.quality)
     handle, temporary = tempfile.mkstemp(prefix=signals.prefix(), suffix=".part", dir=outdir)
     try:
         with os.fdopen(handle, "wb") as out:
@@ -170,6 +174,27 @@ def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOption
         Path(temporary).unlink(missing_ok=True)
         raise
     _conclude(outcome, temporary, leftovers, EXTENSIONS[fmt], lambda: hashlib.sha256(data).hexdigest())
+
+
+def _deep_copy(media, original, covered, regions) -> bytes:
+    """A RAW's safe copy at 16 bits: the 16-bit development outside the covered regions, the
+    covered 8-bit picture inside them (and wherever covering changed a pixel)."""
+    import numpy as np
+
+    from mediavet import raw
+    from mediavet.redact.encode import encode_deep
+
+    deep = raw.deep_pixels(media.data)
+    if deep.shape[1::-1] != covered.size:
+        raise MediaError("corrupt", f"LibRaw developed {deep.shape[1]}x{deep.shape[0]} pixels at 16 bits and "
+                                    f"{covered.size[0]}x{covered.size[1]} at 8")
+    mask = np.zeros(deep.shape[:2], dtype=bool)
+    for region in regions:
+        if region.covered:
+            x, y, w, h = region.box
+            mask[max(0, y - 2):y + h + 2, max(0, x - 2):x + w + 2] = True
+    mask |= (np.asarray(covered.convert("RGB")) != np.asarray(original.convert("RGB"))).any(axis=2)
+    return encode_deep(covered, deep, mask)
 
 
 def _copy_video(outcome: Outcome, media, path: Path, outdir: Path, options: RedactOptions, on_frame=None) -> None:

@@ -30,7 +30,7 @@ class Picture:
 
 
 def output_format(input_format: str, chosen: str | None = None) -> str:
-    if chosen and input_format in ("heif", "avif"):
+    if chosen and input_format in ("heif", "avif", "raw"):
         return chosen
     return OUTPUT_FORMATS[input_format]
 
@@ -131,6 +131,21 @@ def _encodable(frame, fmt: str):
             frame = frame.convert("RGB")
     frame.info = {}
     return frame
+
+
+def encode_deep(covered, deep, mask) -> bytes:
+    """A 16-bit RGB PNG: the 16-bit pixels, except inside `mask` (every covered region), which
+    comes from the covered 8-bit picture, so no low bit of a covered area survives. Written by
+    OpenCV's libpng (Pillow writes no 16-bit colour), which adds no metadata chunk."""
+    import cv2
+    import numpy as np
+
+    merged = deep.copy()
+    merged[mask] = np.asarray(covered.convert("RGB"), dtype=np.uint16)[mask] * 257
+    ok, data = cv2.imencode(".png", np.ascontiguousarray(merged[:, :, ::-1]), [cv2.IMWRITE_PNG_COMPRESSION, 3])
+    if not ok:
+        raise MediaError("encode", "OpenCV could not write the 16-bit PNG")
+    return data.tobytes()
 
 
 def encode(picture: Picture, fmt: str, quality: int) -> bytes:

@@ -114,6 +114,72 @@ def deep_pixels(data: bytes):
         raise OSError(f"LibRaw cannot decode it: {' '.join(str(exc).split())[:120]}") from None
 
 
+CR3_UUID = bytes.fromhex("85c0b687820f11e08111f4ce462b6a48")
+TIFF_VARIANTS = {b"IIRO": b"II*\x00", b"IIRS": b"II*\x00", b"MMOR": b"MM\x00*", b"IIU\x00": b"II*\x00"}  # ORF, RW2
+
+
+def exif_blocks(data: bytes) -> list[bytes]:
+    """The EXIF (TIFF) structures a camera RAW keeps, for exifread: the file itself for the
+    TIFF-based ones (DNG, CR2, NEF, ARW, and ORF and RW2 under their own magic numbers);
+    Canon CR3's CMT1 (IFD0), CMT2 (Exif IFD) and CMT4 (GPS IFD) boxes, each given a first
+    IFD that points to it; Fujifilm RAF's embedded JPEG's APP1. [] when none is found."""
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return [data]
+    if data[:4] in TIFF_VARIANTS:
+        return [TIFF_VARIANTS[data[:4]] + data[4:]]
+    if data[4:12] == b"ftypcrx ":
+        return _cr3_blocks(data)
+    if data[:15] == b"FUJIFILMCCD-RAW":
+        return _raf_blocks(data)
+    return []
+
+
+def _cr3_blocks(data: bytes) -> list[bytes]:
+    from mediavet.metadata.bmff import top_level_boxes
+
+    found = {}
+    for kind, body in top_level_boxes(data):
+        if kind != b"moov":
+            continue
+        for inner, inner_body in top_level_boxes(body):
+            if inner == b"uuid" and inner_body[:16] == CR3_UUID:
+                found.update((k, b) for k, b in top_level_boxes(inner_body[16:]) if k in (b"CMT1", b"CMT2", b"CMT4"))
+    blocks = []
+    for kind, pointer in ((b"CMT1", None), (b"CMT2", 0x8769), (b"CMT4", 0x8825)):
+        tiff = found.get(kind)
+        if tiff and tiff[:4] in (b"II*\x00", b"MM\x00*"):
+            blocks.append(tiff if pointer is None else _pointed(tiff, pointer))
+    return blocks
+
+
+def _pointed(tiff: bytes, tag: int) -> bytes:
+    """The TIFF with a new first IFD at its end holding one pointer (Exif or GPS IFD) to its
+    old first IFD, so a reader sees those tags where they belong; every offset stays valid."""
+    import struct
+
+    order = "<" if tiff[:2] == b"II" else ">"
+    first = struct.unpack(order + "I", tiff[4:8])[0]
+    body = tiff + b"\x00" * (len(tiff) % 2)
+    ifd = struct.pack(order + "HHHII", 1, tag, 4, 1, first) + struct.pack(order + "I", 0)
+    return tiff[:4] + struct.pack(order + "I", len(body)) + body[8:] + ifd
+
+
+def _raf_blocks(data: bytes) -> list[bytes]:
+    """RAF: a header naming the camera, then an embedded JPEG whose APP1 holds the EXIF."""
+    import struct
+
+    from mediavet.metadata.containers import read_blocks
+
+    if len(data) < 92:
+        return []
+    offset, length = struct.unpack(">II", data[84:92])
+    preview = data[offset:offset + length]
+    if preview[:3] != b"\xff\xd8\xff":
+        return []
+    exif = read_blocks(preview, "jpeg").exif
+    return [exif] if exif else []
+
+
 def is_raw_name(suffix: str) -> bool:
     """Whether a TIFF with this extension is a camera RAW (NEF, ARW, PEF...)."""
     return suffix.lower() in TIFF_RAW_EXTENSIONS

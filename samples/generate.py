@@ -273,6 +273,33 @@ def dng(size=(320, 240), serial: str = "3004417", gps=(48.8584, 2.2945)) -> byte
     return exif_block(ifd0, exif, gps_ifd) + pixels
 
 
+def _box(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(body)) + kind + body
+
+
+def cr3_stub(make="Canon", model="Canon EOS R5", serial="042021000123", gps=(40.1292, 124.3947)) -> bytes:
+    """A Canon CR3's metadata without sensor data: ftyp 'crx ', and in moov Canon's uuid box
+    with CMT1 (IFD0), CMT2 (Exif IFD) and CMT4 (GPS IFD), each its own TIFF, as cameras write
+    them (ExifTool reads these the same)."""
+    lat, lon = gps
+    cmt1 = exif_block({0x010F: (ASCII, make), 0x0110: (ASCII, model), 0x0132: (ASCII, "2025:06:14 23:40:00")})
+    cmt2 = exif_block({0x9003: (ASCII, "2025:06:14 23:40:00"), 0xA431: (ASCII, serial)})
+    cmt4 = exif_block({0x0001: (ASCII, "N"), 0x0002: (RATIONAL, _dms(lat)), 0x0003: (ASCII, "E"),
+                       0x0004: (RATIONAL, _dms(lon))})
+    canon = _box(b"uuid", bytes.fromhex("85c0b687820f11e08111f4ce462b6a48") + _box(b"CNCV", b"CanonCR3_001/01.09.00")
+                 + _box(b"CMT1", cmt1) + _box(b"CMT2", cmt2) + _box(b"CMT4", cmt4))
+    return _box(b"ftyp", b"crx \0\0\0\x01crx isom") + _box(b"moov", canon) + _box(b"mdat", bytes(64))
+
+
+def raf_stub(**camera) -> bytes:
+    """A Fujifilm RAF's metadata without sensor data: the header naming the camera, and the
+    embedded JPEG (offset and length at byte 84) whose APP1 holds the EXIF."""
+    jpeg = camera_jpeg(**camera)
+    head = (b"FUJIFILMCCD-RAW 0201FF393501" + camera.get("model", "X-T4").encode().ljust(32, b"\0")).ljust(84, b"\0")
+    offset = 148
+    return (head + struct.pack(">II", offset, len(jpeg))).ljust(offset, b"\0") + jpeg + bytes(64)
+
+
 def _dms(value: float):
     degrees = int(value)
     minutes = int((value - degrees) * 60)

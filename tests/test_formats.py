@@ -324,6 +324,46 @@ def test_a_raw_copy_keeps_16_bits_outside_what_is_covered_and_is_jpeg_when_asked
     assert Image.open(tmp_path / "jpeg" / "safe-0001.jpg").size == (320, 240)
 
 
+@pytest.mark.parametrize("kind", ["CR3", "RAF", "ORF", "RW2"])
+def test_raw_metadata_kept_outside_a_plain_tiff_is_read(tmp_path, kind):
+    """Canon CR3 keeps its EXIF in CMT boxes, Fujifilm RAF in an embedded JPEG, Olympus ORF
+    and Panasonic RW2 in TIFFs under their own magic numbers: make, model, serial and GPS
+    are read from all of them (here from their metadata alone; ExifTool reads the same)."""
+    import shutil
+    import subprocess
+
+    from generate import cr3_stub, dng, raf_stub
+
+    from mediavet.media import probe
+
+    def little_endian_tiff():
+        import io
+
+        from generate import camera_exif
+
+        out = io.BytesIO()
+        scene(3).save(out, "TIFF", exif=b"Exif\x00\x00" + camera_exif(thumbnail_variant=None))
+        assert out.getvalue()[:4] == b"II*\x00"
+        return out.getvalue()
+
+    data = {"CR3": cr3_stub, "RAF": lambda: raf_stub(make="FUJIFILM", model="X-T4"),
+            "ORF": lambda: b"MMOR" + dng()[4:], "RW2": lambda: b"IIU\x00" + little_endian_tiff()[4:]}[kind]()
+    path = tmp_path / f"IMG_0001.{kind}"
+    path.write_bytes(data)
+    media = probe(path)
+    assert media.format == "raw"
+    exif, gps = media.metadata.exif, media.metadata.gps
+    expected = {"CR3": ("Canon", "Canon EOS R5", 40.1292), "RAF": ("FUJIFILM", "X-T4", 48.8584),
+                "ORF": ("NIKON CORPORATION", "NIKON D5300", 48.8584), "RW2": ("NIKON CORPORATION", "NIKON D5300", 48.8584)}
+    make, model, lat = expected[kind]
+    assert (exif.text("Image Make"), exif.text("Image Model"), gps["lat"]) == (make, model, lat)
+    if kind == "CR3":
+        assert exif.text("EXIF BodySerialNumber") == "042021000123" and exif.text("EXIF DateTimeOriginal")
+    if shutil.which("exiftool") and kind in ("CR3", "RAF"):
+        shown = subprocess.run(["exiftool", "-a", str(path)], capture_output=True, text=True).stdout
+        assert model in shown and "GPS Latitude" in shown
+
+
 def test_a_raw_without_its_sensor_data_is_refused_with_the_reason(tmp_path):
     from generate import dng
 

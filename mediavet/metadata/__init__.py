@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from mediavet.metadata.bmff import has_c2pa_store
 from mediavet.metadata.containers import Blocks, find_xmp_packet, read_blocks, strip_exif_header
-from mediavet.metadata.exif import Exif, gps_datetime, gps_position, read_exif
+from mediavet.metadata.exif import Exif, gps_datetime, gps_position, read_exif, read_exifs
 from mediavet.metadata.icc import read_icc
 from mediavet.metadata.iptc import read_iptc
 from mediavet.metadata.xmp import Xmp, read_xmp
@@ -72,7 +72,7 @@ def read_metadata(media) -> Metadata:
     blocks = read_blocks(media.data, media.format)
     if media.format in ("heif", "avif", "jxl", "jpeg2000"):
         _plugin_blocks(media, blocks)
-    exif = read_exif(blocks.exif)
+    exif = read_exifs([blocks.exif, *blocks.exif_parts]) if blocks.exif_parts else read_exif(blocks.exif)
     if media.format == "raw":  # LibRaw hands over the pixels upright already
         exif = replace(exif, orientation=1)
     metadata = Metadata(

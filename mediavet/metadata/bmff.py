@@ -72,14 +72,19 @@ def _headers(handle, start: int, end: int, strict: bool = True):
         pos += size
 
 
-def top_level(data: bytes) -> list[bytes]:
-    """The kinds of a file's top-level boxes, as far as they can be read."""
+def top_level_boxes(data: bytes) -> list[tuple[bytes, bytes]]:
+    """(kind, body) of each box at this level of `data`, as far as they can be read."""
     import io
 
     try:
-        return [kind for _, kind, _, _ in _headers(io.BytesIO(data), 0, len(data), strict=False)]
+        return [(kind, data[body:end]) for _, kind, body, end in _headers(io.BytesIO(data), 0, len(data), strict=False)]
     except (ValueError, struct.error):
         return []
+
+
+def top_level(data: bytes) -> list[bytes]:
+    """The kinds of a file's top-level boxes, as far as they can be read."""
+    return [kind for kind, _ in top_level_boxes(data)]
 
 
 def has_c2pa_store(handle, size: int) -> bool:

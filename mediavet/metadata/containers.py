@@ -25,6 +25,7 @@ class Blocks:
 
     exif: bytes | None = None  # a TIFF structure (starts with II*\0 or MM\0*)
     exif_more: list[bytes] = field(default_factory=list)  # further EXIF segments (an editor may add its own)
+    exif_parts: list[bytes] = field(default_factory=list)  # the rest of one EXIF kept in pieces (CR3's CMT2, CMT4)
     xmp: bytes | None = None
     xmp_more: list[bytes] = field(default_factory=list)  # further packets: a second APP1, APP13, ExtendedXMP, PNG raw profile
     xmp_extended: bool = False
@@ -48,8 +49,11 @@ def read_blocks(data: bytes, fmt: str) -> Blocks:
             walker(data, blocks)
         except (IndexError, struct.error, ValueError) as exc:
             blocks.structure_error = f"malformed {fmt} structure: {exc}"
-    if fmt == "raw" and data[:4] in (b"II*\x00", b"MM\x00*"):
-        blocks.exif = data  # DNG, CR2, NEF, ARW...: TIFF structures
+    if fmt == "raw":
+        from mediavet.raw import exif_blocks
+
+        found = exif_blocks(data)  # TIFF-based RAWs are TIFF structures; CR3 and RAF keep theirs inside
+        blocks.exif, blocks.exif_parts = (found[0], found[1:]) if found else (None, [])
     if fmt == "tiff":
         blocks.exif = _bigtiff_exif(data) if data[:4] in (b"II+\x00", b"MM\x00+") else data
     if blocks.xmp is None and fmt in ("tiff", "gif", "heif", "avif", "jxl", "jpeg2000", "raw"):

@@ -140,6 +140,22 @@ def read_exif(blob: bytes | None) -> Exif:
                 orientation=orientation)
 
 
+def read_exifs(blobs: list[bytes]) -> Exif:
+    """One Exif from several TIFF structures that together hold a file's EXIF (a Canon CR3
+    keeps IFD0, the Exif IFD and the GPS IFD in separate boxes); the first that reads wins a
+    tag, a thumbnail, a maker note and the orientation."""
+    parts = [read_exif(blob) for blob in blobs]
+    read = [part for part in parts if part.state == "ok"]
+    if not read:
+        return parts[0] if parts else Exif()
+    tags: dict = {}
+    for part in reversed(read):
+        tags.update(part.tags)
+    first = read[0]
+    return Exif(state="ok", tags=tags, thumbnail=next((p.thumbnail for p in read if p.thumbnail), None),
+                makernote=next((p.makernote for p in read if p.makernote), None), orientation=first.orientation)
+
+
 def _plain(tag) -> object:
     """An exifread tag as a JSON-friendly value: str, int, float or a short list of them."""
     values = getattr(tag, "values", None)

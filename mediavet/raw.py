@@ -63,14 +63,27 @@ def sizes(data: bytes) -> tuple[int, int, tuple[int, int]]:
             found = raw.sizes
     except (rawpy.LibRawError, ValueError) as exc:
         raise ValueError(f"LibRaw cannot read it: {' '.join(str(exc).split())[:120]}") from None
-    sensor = found.raw_width * found.raw_height
-    if len(data) * 8 < sensor * MIN_BITS:  # lossy DNGs keep about 2 bits a pixel, lossless 8 to 14
-        raise ValueError(f"{len(data)} bytes for a {found.raw_width}x{found.raw_height} sensor: the sensor data "
-                         "is missing (a metadata stub or a truncated file)")
+    plausible(found.width, found.height, found.raw_width, found.raw_height, len(data))
     width, height = found.width, found.height
     if found.flip in (5, 6):  # LibRaw's flip: 5 and 6 turn the picture a quarter
         width, height = height, width
     return width, height, (found.raw_width, found.raw_height)
+
+
+MIN_SIDE = 16  # pixels: no camera develops a picture narrower than this
+
+
+def plausible(width: int, height: int, raw_width: int, raw_height: int, size: int) -> None:
+    """ValueError unless LibRaw's reading describes a real picture: sensor data in the file
+    (MIN_BITS a pixel), and a developed picture neither tiny nor a small part of the sensor
+    (a RAW LibRaw misreads would otherwise become a 1×1 copy)."""
+    sensor = raw_width * raw_height
+    if size * 8 < sensor * MIN_BITS:  # lossy DNGs keep about 2 bits a pixel, lossless 8 to 14
+        raise ValueError(f"{size} bytes for a {raw_width}x{raw_height} sensor: the sensor data "
+                         "is missing (a metadata stub or a truncated file)")
+    if min(width, height) < MIN_SIDE or width * height * 16 < sensor:
+        raise ValueError(f"LibRaw would develop {width}x{height} pixels from a {raw_width}x{raw_height} sensor: "
+                         "not the picture (a layout it does not know)")
 
 
 class RawImageFile(ImageFile.ImageFile):

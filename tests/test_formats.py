@@ -364,6 +364,19 @@ def test_raw_metadata_kept_outside_a_plain_tiff_is_read(tmp_path, kind):
         assert model in shown and "GPS Latitude" in shown
 
 
+@pytest.mark.parametrize("width, height, raw_width, raw_height, size, reason", [
+    (1, 1, 1, 1, 40_000_000, "develop 1x1"),  # a Phase One IIQ read as one pixel (the peers' test file)
+    (160, 120, 7424, 4924, 40_000_000, "not the picture"),  # a preview taken for the picture
+    (7360, 4912, 7424, 4924, 12_000, "sensor data is missing"),  # a metadata stub
+])
+def test_a_raw_that_does_not_describe_its_picture_is_refused(width, height, raw_width, raw_height, size, reason):
+    from mediavet.raw import plausible
+
+    with pytest.raises(ValueError, match=reason):
+        plausible(width, height, raw_width, raw_height, size)
+    plausible(7360, 4912, 7424, 4924, 40_000_000)  # a real 36 MP NEF's reading passes
+
+
 def test_a_raw_without_its_sensor_data_is_refused_with_the_reason(tmp_path):
     from generate import dng
 

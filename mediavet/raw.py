@@ -15,15 +15,15 @@ from PIL import Image, ImageFile
 
 # what a RAW starts with (TIFF-based ones that are not DNG or CR2 are told by their extension)
 _SIGNATURES = [
-    lambda b: b[:4] == b"II*\x00" and b[8:10] == b"CR",  # Canon CR2
-    lambda b: b[4:12] == b"ftypcrx ",  # Canon CR3
-    lambda b: b[6:14] == b"HEAPCCDR",  # Canon CRW
-    lambda b: b[:15] == b"FUJIFILMCCD-RAW",  # Fujifilm RAF
-    lambda b: b[:4] == b"\x00MRM",  # Minolta MRW
-    lambda b: b[:4] == b"IIU\x00",  # Panasonic RW2
-    lambda b: b[:4] in (b"IIRO", b"IIRS", b"MMOR"),  # Olympus ORF
-    lambda b: b[:4] == b"FOVb",  # Sigma X3F
-    lambda b: b[:4] == b"IIII" and b[8:12] == b"IIQ ",  # Phase One IIQ
+    (lambda b: b[:4] == b"II*\x00" and b[8:10] == b"CR", "Canon CR2"),
+    (lambda b: b[4:12] == b"ftypcrx ", "Canon CR3"),
+    (lambda b: b[6:14] == b"HEAPCCDR", "Canon CRW"),
+    (lambda b: b[:15] == b"FUJIFILMCCD-RAW", "Fujifilm RAF"),
+    (lambda b: b[:4] == b"\x00MRM", "Minolta MRW"),
+    (lambda b: b[:4] == b"IIU\x00", "Panasonic RW2"),
+    (lambda b: b[:4] in (b"IIRO", b"IIRS", b"MMOR"), "Olympus ORF"),
+    (lambda b: b[:4] == b"FOVb", "Sigma X3F"),
+    (lambda b: b[:4] == b"IIII" and b[8:12] == b"IIQ ", "Phase One IIQ"),
 ]
 TIFF_RAW_EXTENSIONS = {".dng", ".nef", ".nrw", ".arw", ".srf", ".sr2", ".pef", ".srw", ".3fr", ".erf", ".kdc",
                        ".mos", ".iiq", ".raw", ".rwl", ".mef", ".dcr"}
@@ -32,7 +32,12 @@ MIN_BITS = 0.5  # fewer bits a sensor pixel than this: the data is not there
 
 
 def sniff(head: bytes) -> bool:
-    return any(test(head) for test in _SIGNATURES) or _dng(head)
+    return any(test(head) for test, _ in _SIGNATURES) or _dng(head)
+
+
+def layout(head: bytes) -> str:
+    """The RAW layout's name (DNG, Canon CR3...), "TIFF-based RAW" for the ones told by extension."""
+    return next((name for test, name in _SIGNATURES if test(head)), "DNG" if _dng(head) else "TIFF-based RAW")
 
 
 def _dng(head: bytes) -> bool:
@@ -135,7 +140,8 @@ def exif_blocks(data: bytes) -> list[bytes]:
     """The EXIF (TIFF) structures a camera RAW keeps, for exifread: the file itself for the
     TIFF-based ones (DNG, CR2, NEF, ARW, and ORF and RW2 under their own magic numbers);
     Canon CR3's CMT1 (IFD0), CMT2 (Exif IFD) and CMT4 (GPS IFD) boxes, each given a first
-    IFD that points to it; Fujifilm RAF's embedded JPEG's APP1. [] when none is found."""
+    IFD that points to it; Fujifilm RAF's embedded JPEG's APP1; Minolta MRW's TTW block.
+    [] when none is found (Canon CRW, Sigma X3F, Phase One IIQ are not read)."""
     if data[:4] in (b"II*\x00", b"MM\x00*"):
         return [data]
     if data[:4] in TIFF_VARIANTS:
@@ -144,6 +150,22 @@ def exif_blocks(data: bytes) -> list[bytes]:
         return _cr3_blocks(data)
     if data[:15] == b"FUJIFILMCCD-RAW":
         return _raf_blocks(data)
+    if data[:4] == b"\x00MRM":
+        return _mrw_blocks(data)
+    return []
+
+
+def _mrw_blocks(data: bytes) -> list[bytes]:
+    """Minolta MRW: after an 8-byte header, blocks of (name, 4-byte length); TTW is a TIFF."""
+    import struct
+
+    end, pos = min(len(data), 8 + struct.unpack(">I", data[4:8])[0]), 8
+    while pos + 8 <= end:
+        name, length = data[pos:pos + 4], struct.unpack(">I", data[pos + 4:pos + 8])[0]
+        if name == b"\x00TTW":
+            tiff = data[pos + 8:pos + 8 + length]
+            return [tiff] if tiff[:4] in (b"II*\x00", b"MM\x00*") else []
+        pos += 8 + length
     return []
 
 

@@ -291,6 +291,14 @@ def cr3_stub(make="Canon", model="Canon EOS R5", serial="042021000123", gps=(40.
     return _box(b"ftyp", b"crx \0\0\0\x01crx isom") + _box(b"moov", canon) + _box(b"mdat", bytes(64))
 
 
+def mrw_stub() -> bytes:
+    """A Minolta MRW's metadata without sensor data: the MRM header, a PRD block, and the TTW
+    block holding the camera's TIFF (EXIF)."""
+    tiff = camera_exif(thumbnail_variant=None)
+    blocks = b"\x00PRD" + struct.pack(">I", 24) + bytes(24) + b"\x00TTW" + struct.pack(">I", len(tiff)) + tiff
+    return b"\x00MRM" + struct.pack(">I", len(blocks)) + blocks + bytes(100)
+
+
 def raf_stub(**camera) -> bytes:
     """A Fujifilm RAF's metadata without sensor data: the header naming the camera, and the
     embedded JPEG (offset and length at byte 84) whose APP1 holds the EXIF."""

@@ -324,15 +324,15 @@ def test_a_raw_copy_keeps_16_bits_outside_what_is_covered_and_is_jpeg_when_asked
     assert Image.open(tmp_path / "jpeg" / "safe-0001.jpg").size == (320, 240)
 
 
-@pytest.mark.parametrize("kind", ["CR3", "RAF", "ORF", "RW2"])
+@pytest.mark.parametrize("kind", ["CR3", "RAF", "ORF", "RW2", "MRW"])
 def test_raw_metadata_kept_outside_a_plain_tiff_is_read(tmp_path, kind):
     """Canon CR3 keeps its EXIF in CMT boxes, Fujifilm RAF in an embedded JPEG, Olympus ORF
-    and Panasonic RW2 in TIFFs under their own magic numbers: make, model, serial and GPS
+    and Panasonic RW2 in TIFFs under their own magic numbers, Minolta MRW in a TTW block: make, model, serial and GPS
     are read from all of them (here from their metadata alone; ExifTool reads the same)."""
     import shutil
     import subprocess
 
-    from generate import cr3_stub, dng, raf_stub
+    from generate import cr3_stub, dng, mrw_stub, raf_stub
 
     from mediavet.media import probe
 
@@ -347,19 +347,21 @@ def test_raw_metadata_kept_outside_a_plain_tiff_is_read(tmp_path, kind):
         return out.getvalue()
 
     data = {"CR3": cr3_stub, "RAF": lambda: raf_stub(make="FUJIFILM", model="X-T4"),
-            "ORF": lambda: b"MMOR" + dng()[4:], "RW2": lambda: b"IIU\x00" + little_endian_tiff()[4:]}[kind]()
+            "ORF": lambda: b"MMOR" + dng()[4:], "RW2": lambda: b"IIU\x00" + little_endian_tiff()[4:],
+            "MRW": mrw_stub}[kind]()
     path = tmp_path / f"IMG_0001.{kind}"
     path.write_bytes(data)
     media = probe(path)
     assert media.format == "raw"
     exif, gps = media.metadata.exif, media.metadata.gps
     expected = {"CR3": ("Canon", "Canon EOS R5", 40.1292), "RAF": ("FUJIFILM", "X-T4", 48.8584),
-                "ORF": ("NIKON CORPORATION", "NIKON D5300", 48.8584), "RW2": ("NIKON CORPORATION", "NIKON D5300", 48.8584)}
+                "ORF": ("NIKON CORPORATION", "NIKON D5300", 48.8584), "RW2": ("NIKON CORPORATION", "NIKON D5300", 48.8584),
+                "MRW": ("NIKON CORPORATION", "NIKON D5300", 48.8584)}
     make, model, lat = expected[kind]
     assert (exif.text("Image Make"), exif.text("Image Model"), gps["lat"]) == (make, model, lat)
     if kind == "CR3":
         assert exif.text("EXIF BodySerialNumber") == "042021000123" and exif.text("EXIF DateTimeOriginal")
-    if shutil.which("exiftool") and kind in ("CR3", "RAF"):
+    if shutil.which("exiftool") and kind in ("CR3", "RAF", "MRW"):
         shown = subprocess.run(["exiftool", "-a", str(path)], capture_output=True, text=True).stdout
         assert model in shown and "GPS Latitude" in shown
 
@@ -375,6 +377,20 @@ def test_a_raw_that_does_not_describe_its_picture_is_refused(width, height, raw_
     with pytest.raises(ValueError, match=reason):
         plausible(width, height, raw_width, raw_height, size)
     plausible(7360, 4912, 7424, 4924, 40_000_000)  # a real 36 MP NEF's reading passes
+
+
+def test_a_raw_whose_metadata_is_not_read_says_so_instead_of_claiming_none(tmp_path):
+    """Canon CRW (CIFF) metadata is not read: the finding must not say the camera stripped it."""
+    from datetime import datetime, timezone
+
+    from mediavet.media import probe
+    from mediavet.verify import VerifyOptions
+    from mediavet.verify.checks.metadata import no_metadata
+
+    path = tmp_path / "CRW_0001.CRW"
+    path.write_bytes(b"II\x1a\x00\x00\x00HEAPCCDR" + bytes(200))
+    (finding,) = no_metadata(probe(path), VerifyOptions(now=datetime.now(timezone.utc)))
+    assert "not read" in finding.message and "Canon CRW" in finding.message and "stripping" not in finding.message
 
 
 def test_a_raw_without_its_sensor_data_is_refused_with_the_reason(tmp_path):

@@ -19,6 +19,13 @@ def no_metadata(media, options):
     found += [key for key in CAMERA_XMP if metadata.xmp.get(key)]
     if found:
         return []
+    if media.format == "raw" and metadata.exif.state == "absent":
+        from mediavet.raw import layout
+
+        return [Finding("metadata.none", Severity.INFO,
+                        f"camera metadata not read: mediavet does not read the metadata of this RAW layout "
+                        f"({layout(media.data[:64])}); its absence here says nothing about the file",
+                        {"looked_for": list(CAMERA_EXIF + CAMERA_XMP), "exif": "not read", "xmp": metadata.xmp.state})]
     return [Finding(
         "metadata.none", Severity.INFO,
         "no camera metadata (make, model, capture time, GPS): typical after messaging apps or deliberate stripping",

@@ -102,6 +102,10 @@ def protect_options(manual, action, shape, min_scores, margins, faces, strict, t
 @click.option("--crf", type=click.IntRange(0, 51), default=20, show_default=True,
               help="Video: libx264 quality (lower is better and larger).")
 @click.option("--keep-audio", is_flag=True, help="Video: keep the sound, re-encoded without tags (voices identify).")
+@click.option("--unlink-sensor", "sensor", type=click.Choice(["normal", "strong", "off"]), default="normal",
+              show_default=True, help="Photos: replace the camera's sensor noise (PRNU), which links a picture to "
+                                      "the phone that took it, and refuse a copy that still carries it; strong for "
+                                      "sensitive batches; off keeps the noise (and the link). Video: not yet.")
 @click.option("--names", type=click.Choice(["neutral", "random"]), default="neutral", show_default=True,
               help="neutral: safe-0001.jpg, ...; random: a random token per file.")
 @click.option("--keep-names", is_flag=True, help="Keep each original file name's stem (it may identify the source).")
@@ -115,7 +119,7 @@ def protect_options(manual, action, shape, min_scores, margins, faces, strict, t
               help="Refuse images larger than this before decoding (decompression bombs).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for large batches.")
 def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape, min_scores, margins, quality,
-           heif_format, all_frames, crf, keep_audio, names, keep_names, manifest, overwrite, faces, strict, turned, text,
+           heif_format, all_frames, crf, keep_audio, sensor, names, keep_names, manifest, overwrite, faces, strict, turned, text,
            codes, as_json, verbose, max_pixels, jobs):
     """Make safe copies: faces, text and codes covered, pixels only, no metadata, neutral names.
 
@@ -158,7 +162,8 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
         if planned_with.get("turned") is True:  # the check looks at least as widely as the search did
             protect = replace(protect, turned=True)
     options = RedactOptions(quality=quality, heif_format=heif_format, all_frames=all_frames, overwrite=overwrite,
-                            max_pixels=max_pixels, protect=protect, plan=plan, crf=crf, keep_audio=keep_audio)
+                            max_pixels=max_pixels, protect=protect, plan=plan, crf=crf, keep_audio=keep_audio,
+                            sensor=None if sensor == "off" else sensor)
     _check_outputs(files, paths, outdir, plan_out, preview_dir, manifest)
     if plan_out:
         _plan_only(files, plan_out, preview_dir, options, jobs)

@@ -27,7 +27,7 @@ def settings_key(options) -> str:
     """The settings a copy depends on (what is found, how it is covered and encoded)."""
     protect = options.protect
     chosen = {"quality": options.quality, "format": options.heif_format, "all_frames": options.all_frames,
-              "crf": options.crf, "keep_audio": options.keep_audio, "kinds": list(protect.kinds),
+              "crf": options.crf, "keep_audio": options.keep_audio, "sensor": options.sensor, "kinds": list(protect.kinds),
               "min_scores": protect.min_scores, "margins": {k: list(v) for k, v in protect.margins.items()},
               "action": protect.action, "shape": protect.shape, "manual": [list(b) for b in protect.manual],
               "turned": protect.turned, "strict": protect.strict, "plan": options.plan is not None}

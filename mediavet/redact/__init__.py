@@ -39,6 +39,7 @@ class RedactOptions:
     plan: dict | None = None  # entries of a reviewed plan by resolved path: then nothing is detected
     crf: int = 20  # video: libx264 constant rate factor
     keep_audio: bool = False  # video: voices identify people, so audio is dropped unless asked for
+    sensor: str | None = "normal"  # photos: how strongly the sensor noise is replaced (redact/sensor.py); None: kept
 
 
 @dataclass
@@ -158,9 +159,20 @@ def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOption
         outcome.status, outcome.missed = REFUSED, still_visible
         outcome.message = "faces or text still visible, nothing written: " + "; ".join(described(still_visible))[:400]
         return
+    covered_first, step = picture.frames[0], 0
+    if options.sensor:
+        from mediavet.redact import sensor
+
+        picture.frames, share, step = sensor.replaced(picture.frames, options.sensor, uncovered_first,
+                                                      _covered(regions, uncovered_first.size))
+        if share is not None and share > sensor.CARRIED:
+            outcome.status = REFUSED
+            outcome.message = (f"the copy still carries {share:.0%} of the original's sensor noise (limit "
+                               f"{sensor.CARRIED:.0%}): it could be traced to the camera; nothing written")
+            return
     fmt = output_format(media.format, options.heif_format)
     if media.format == "raw" and fmt == "png":  # the sensor's depth kept: 16 bits a channel
-        data = _deep_copy(media, uncovered_first, picture.frames[0], regions)
+        data = _deep_copy(media, uncovered_first, covered_first, picture.frames[0], regions, options.sensor, step)
     else:
         data = encode(picture, fmt, options.quality)
     handle, temporary = tempfile.mkstemp(prefix=signals.prefix(), suffix=".part", dir=outdir)
@@ -176,9 +188,21 @@ def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOption
     _conclude(outcome, temporary, leftovers, EXTENSIONS[fmt], lambda: hashlib.sha256(data).hexdigest())
 
 
-def _deep_copy(media, original, covered, regions) -> bytes:
-    """A RAW's safe copy at 16 bits: the 16-bit development outside the covered regions, the
-    covered 8-bit picture inside them (and wherever covering changed a pixel)."""
+def _covered(regions, size):
+    import numpy as np
+
+    mask = np.zeros((size[1], size[0]), dtype=bool)
+    for region in regions:
+        if region.covered:
+            x, y, w, h = region.box
+            mask[max(0, y - 2):y + h + 2, max(0, x - 2):x + w + 2] = True
+    return mask
+
+
+def _deep_copy(media, original, covered, final, regions, unlinked: str | None, step: int) -> bytes:
+    """A RAW's safe copy at 16 bits: the 16-bit development (its sensor noise replaced the same
+    way) outside the covered regions, the final 8-bit picture inside them and wherever
+    covering changed a pixel."""
     import numpy as np
 
     from mediavet import raw
@@ -188,13 +212,13 @@ def _deep_copy(media, original, covered, regions) -> bytes:
     if deep.shape[1::-1] != covered.size:
         raise MediaError("corrupt", f"LibRaw developed {deep.shape[1]}x{deep.shape[0]} pixels at 16 bits and "
                                     f"{covered.size[0]}x{covered.size[1]} at 8")
-    mask = np.zeros(deep.shape[:2], dtype=bool)
-    for region in regions:
-        if region.covered:
-            x, y, w, h = region.box
-            mask[max(0, y - 2):y + h + 2, max(0, x - 2):x + w + 2] = True
+    if unlinked:
+        from mediavet.redact.sensor import unlink_deep
+
+        deep = unlink_deep(deep, unlinked, step)
+    mask = _covered(regions, covered.size)
     mask |= (np.asarray(covered.convert("RGB")) != np.asarray(original.convert("RGB"))).any(axis=2)
-    return encode_deep(covered, deep, mask)
+    return encode_deep(final, deep, mask)
 
 
 def _copy_video(outcome: Outcome, media, path: Path, outdir: Path, options: RedactOptions, on_frame=None) -> None:

@@ -19,7 +19,6 @@ it alarms for nothing.
 from __future__ import annotations
 
 import argparse
-import io
 import random
 import sys
 import time
@@ -30,8 +29,10 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import mediavet.verify.checks.copy_move as copy_move  # noqa: E402
+from test_copy_move import clone  # noqa: E402  (the tests' own clone maker: JPEG q90)
 from mediavet.media import probe  # noqa: E402
 
 FORGED = ["manipulation/casia2_Tp_S_NNN_S_O_pla00077_pla00077_11212.jpg",
@@ -47,7 +48,7 @@ def overlaps(box, mask) -> bool:
 
 
 def cloned(picture, share, turn, zoom, rng):
-    """The picture with a textured square copied over another textured place, and the pasted box."""
+    """The picture with a textured square copied over another textured place (JPEG q90), and the pasted box."""
     width, height = picture.size
     side = int((share * width * height) ** 0.5)
     grey = np.asarray(picture.convert("L"), dtype=np.float32)
@@ -61,18 +62,7 @@ def cloned(picture, share, turn, zoom, rng):
         return x, y
 
     x0, y0 = textured_place()
-    x1, y1 = textured_place((x0, y0))
-    patch = picture.crop((x0, y0, x0 + side, y0 + side))
-    shape = None
-    if turn or zoom != 1:
-        size = (int(side * zoom),) * 2
-        patch = patch.rotate(turn, resample=Image.Resampling.BICUBIC).resize(size, Image.Resampling.BICUBIC)
-        shape = Image.new("L", (side, side), 255).rotate(turn).resize(size)
-    forged = picture.copy()
-    forged.paste(patch, (x1, y1), shape)
-    buffer = io.BytesIO()
-    forged.save(buffer, "JPEG", quality=90)
-    return Image.open(io.BytesIO(buffer.getvalue())), (x1, y1, patch.width, patch.height)
+    return clone(picture, (x0, y0), textured_place((x0, y0)), side, turn, zoom)
 
 
 def run(corpus: Path) -> dict:

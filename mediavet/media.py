@@ -32,9 +32,8 @@ EXTENSION_FORMATS = {
     ".mpg": "mpeg", ".mpeg": "mpeg", ".vob": "mpeg", ".wmv": "asf", ".asf": "asf", ".flv": "flv", ".dv": "dv",
 }
 
-_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1", b"mif2",
-                b"mif3"}  # mif3: the compact layout ('mini' box, ISO/IEC 23008-12:2024)
 _HEVC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs"}
+_HEIF_BRANDS = _HEVC_BRANDS | {b"mif1", b"msf1", b"mif2", b"mif3"}  # mif3: the compact layout ('mini' box)
 _AVIF_BRANDS = {b"avif", b"avis", b"avio", b"MA1A", b"MA1B"}
 _QT_BRANDS = {b"qt  "}
 
@@ -314,7 +313,6 @@ def heif_codings() -> set[str]:
 
     decoders = " ".join(pillow_heif.libheif_info().get("decoders", {}).values()).lower()
     return {"hvc1"} | ({"av01"} if any(name in decoders for name in ("aom", "dav1d", "av1")) else set())
-
 
 
 def heif_item_types(data: bytes) -> list[str]:

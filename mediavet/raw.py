@@ -173,12 +173,10 @@ def _cr3_blocks(data: bytes) -> list[bytes]:
     from mediavet.metadata.bmff import top_level_boxes
 
     found = {}
-    for kind, body in top_level_boxes(data):
-        if kind != b"moov":
-            continue
-        for inner, inner_body in top_level_boxes(body):
-            if inner == b"uuid" and inner_body[:16] == CR3_UUID:
-                found.update((k, b) for k, b in top_level_boxes(inner_body[16:]) if k in (b"CMT1", b"CMT2", b"CMT4"))
+    for _, movie in top_level_boxes(data, {b"moov"}):
+        for _, canon in top_level_boxes(movie, {b"uuid"}):
+            if canon[:16] == CR3_UUID:
+                found.update(top_level_boxes(canon[16:], {b"CMT1", b"CMT2", b"CMT4"}))
     blocks = []
     for kind, pointer in ((b"CMT1", None), (b"CMT2", 0x8769), (b"CMT4", 0x8825)):
         tiff = found.get(kind)

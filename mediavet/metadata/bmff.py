@@ -72,19 +72,24 @@ def _headers(handle, start: int, end: int, strict: bool = True):
         pos += size
 
 
-def top_level_boxes(data: bytes) -> list[tuple[bytes, bytes]]:
-    """(kind, body) of each box at this level of `data`, as far as they can be read."""
+def _level(data: bytes) -> list[tuple[bytes, int, int]]:
+    """(kind, body start, end) of each box at this level of `data`, as far as they can be read."""
     import io
 
     try:
-        return [(kind, data[body:end]) for _, kind, body, end in _headers(io.BytesIO(data), 0, len(data), strict=False)]
+        return [(kind, body, end) for _, kind, body, end in _headers(io.BytesIO(data), 0, len(data), strict=False)]
     except (ValueError, struct.error):
         return []
 
 
 def top_level(data: bytes) -> list[bytes]:
     """The kinds of a file's top-level boxes, as far as they can be read."""
-    return [kind for kind, _ in top_level_boxes(data)]
+    return [kind for kind, _, _ in _level(data)]
+
+
+def top_level_boxes(data: bytes, kinds) -> list[tuple[bytes, bytes]]:
+    """(kind, body) of the boxes of these kinds at this level of `data` (no other body is copied)."""
+    return [(kind, data[body:end]) for kind, body, end in _level(data) if kind in kinds]
 
 
 def has_c2pa_store(handle, size: int) -> bool:

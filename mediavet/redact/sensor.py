@@ -57,12 +57,16 @@ def replaced(frames: list, strength: str, original, covered: np.ndarray) -> tupl
     which the first frame carries no more than CARRIED of the original's noise; that share
     (None when the picture cannot be measured) and the step. A share above CARRIED after the
     last step means the copy must not be written."""
-    measurable = _noise_is_visible(original, covered)
+    measurable = None  # asked only when a step falls short: most pictures pass the first one
     for step in range(len(STRENGTHS[strength])):
         done = [unlink(frame, strength, step) for frame in frames]
-        share = carried(original, done[0], covered) if measurable else None
+        share = carried(original, done[0], covered)
         if share is None or share <= CARRIED:
-            break
+            return done, share, step
+        if measurable is None:
+            measurable = _noise_is_visible(original, covered)
+        if not measurable:  # what stays is structure, not noise: no step would change it
+            return done, None, step
     return done, share, step
 
 
@@ -71,19 +75,13 @@ def _noise_is_visible(original, covered) -> bool:
     far beyond any step (h = REFERENCE) must carry little of the residual. Where it still
     carries most, the smooth areas hold structure, not noise (a web JPEG's compression
     pattern, drawn gradients), and no denoising would change the measure."""
-    import cv2
-    from PIL import Image
-
-    rgb = np.ascontiguousarray(np.asarray(original.convert("RGB")))
-    reference = Image.fromarray(cv2.fastNlMeansDenoisingColored(rgb, None, REFERENCE, REFERENCE, TEMPLATE, SEARCH))
-    share = carried(original, reference, covered)
+    share = carried(original, _nl_means(original, REFERENCE), covered)
     return share is not None and share <= VISIBLE
 
 
 def unlink(image, strength: str = "normal", step: int = 0):
     """The picture with its sensor noise replaced by NL-means' estimate of the scene (an
     alpha channel is kept as it is; grey stays grey)."""
-    import cv2
     from PIL import Image
 
     if image.mode == "1":
@@ -91,16 +89,23 @@ def unlink(image, strength: str = "normal", step: int = 0):
     if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):  # deep grey (scans, medical, 16-bit PNG)
         deep = np.clip(np.asarray(image.convert("I")), 0, 65535).astype(np.uint16)[..., None]
         return Image.fromarray(np.ascontiguousarray(unlink_deep(deep, strength, step)[..., 0]))  # uint16: I;16
-    h = filter_strength(image, strength, step)
     alpha = image.getchannel("A") if image.mode in ("RGBA", "LA") else None
-    rgb = np.ascontiguousarray(np.asarray(image.convert("RGB")))
-    clean = Image.fromarray(cv2.fastNlMeansDenoisingColored(rgb, None, h, h, TEMPLATE, SEARCH))
+    clean = _nl_means(image, filter_strength(image, strength, step))
     if image.mode in ("L", "LA"):
         clean = clean.convert("L")
     if alpha is not None:
         clean = clean.convert("RGBA" if image.mode == "RGBA" else "LA")
         clean.putalpha(alpha)
     return clean
+
+
+def _nl_means(image, h: float):
+    """OpenCV's colour non-local means at strength h, as an RGB picture."""
+    import cv2
+    from PIL import Image
+
+    rgb = np.ascontiguousarray(np.asarray(image.convert("RGB")))
+    return Image.fromarray(cv2.fastNlMeansDenoisingColored(rgb, None, h, h, TEMPLATE, SEARCH))
 
 
 def unlink_deep(pixels: np.ndarray, strength: str = "normal", step: int = 0) -> np.ndarray:

@@ -18,7 +18,7 @@ candidate method: linked own-camera / 16 with the search, the highest own-camera
 highest other-camera PCE (false links), quality against the plain safe copy (SSIM, PSNR),
 and seconds per megapixel of the method itself.
 
-    python bench/sensor_noise.py [--corpus ../shared/corpus] [--methods NAME ...]
+    python bench/sensor_noise.py [--corpus ../shared/corpus] [--methods NAME ...] [--video FRAMES | --collection]
 """
 
 from __future__ import annotations
@@ -266,20 +266,138 @@ def measure(name, operation, fingerprints, photos) -> dict:
             "seconds_per_mp": spent / (pixels / 1e6) if pixels else None}
 
 
+# -- video ---------------------------------------------------------------------------------
+# A clip of a still scene, each frame the natural photo (its real sensor noise) plus fresh
+# temporal noise, encoded as a phone would (H.264, CRF 14); the copy is each frame treated,
+# then H.264 at mediavet's CRF 20. The analyst estimates the clip's own fingerprint from all its
+# frames (K = Σ W·I / Σ I², which averages the temporal noise away and accumulates the pattern)
+# and correlates it with the camera's. Nothing here moves the picture, so no search is needed.
+
+def clip(frames: list, crf: int) -> list:
+    """The frames (RGB arrays) through H.264 at this CRF and back."""
+    import av
+
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mp4") as out:
+        stream = out.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = frames[0].shape[1], frames[0].shape[0], "yuv420p"
+        stream.codec_context.options = {"crf": str(crf), "preset": "veryfast"}
+        for frame in frames:
+            for packet in stream.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    buffer.seek(0)
+    with av.open(buffer) as container:
+        return [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+
+
+def still_clip(photo: np.ndarray, count: int, seed: int = 1) -> list:
+    """`count` frames of the photo with fresh temporal noise (σ 1.5), as a phone's CRF 14 clip."""
+    rng = np.random.default_rng(seed)
+    return clip([np.clip(photo + rng.normal(0, 1.5, photo.shape), 0, 255).astype(np.uint8) for _ in range(count)], 14)
+
+
+def pooled_fingerprint(pictures: list) -> np.ndarray:
+    """The sensor's pattern estimated from several of its pictures: a clip's frames, or all the
+    copies one source sent (the same estimator as `fingerprint`, without the flat fields'
+    Wiener step)."""
+    numerator, denominator = 0.0, 0.0
+    for frame in pictures:
+        x = frame.astype(np.float64)
+        grey = x @ GREY
+        numerator = numerator + (residual(x) @ GREY) * grey
+        denominator = denominator + grey * grey
+    return numerator / (denominator + 1)
+
+
+def _frame_method(strength):
+    def method(rgb):
+        from PIL import Image
+
+        from mediavet.redact.sensor import unlink_frame
+
+        return np.asarray(unlink_frame(Image.fromarray(rgb), strength))
+    return method
+
+
+VIDEO_METHODS = {  # name: what each frame goes through before the copy's CRF 20
+    "source clip (CRF 14)": None,
+    "plain copy (CRF 20)": lambda x: x,
+    "bilateral 5 px, σ 10": lambda x: __import__("cv2").bilateralFilter(x, 5, 10, 3),
+    "photos' NL-means h3 (5/11 px)": lambda x: _nl_means(x, 3, 5, 11),
+    "mediavet frames normal": _frame_method("normal"),
+    "mediavet frames strong": _frame_method("strong"),
+}
+
+
+def measure_video(name, operation, fingerprints, photos, count: int) -> dict:
+    own, other, spent, pixels, quality = [], 0.0, 0.0, 0, []
+    for body, path in photos:
+        source = still_clip(load(path), count)
+        if operation is None:
+            copy = source
+        else:
+            started = time.perf_counter()
+            changed = [operation(frame) for frame in source]
+            spent += time.perf_counter() - started
+            pixels += sum(frame.shape[0] * frame.shape[1] for frame in source)
+            copy = clip(changed, 20)
+            plain = clip(source, 20)
+            quality.append(np.mean([ssim(a, b) for a, b in zip(plain, copy)]))
+        estimate = pooled_fingerprint(copy)
+        own.append(pce(estimate, fingerprints[body]))
+        other = max([other] + [pce(estimate, camera) for b, camera in fingerprints.items() if b != body])
+    return {"name": name, "linked": sum(v > THRESHOLD for v in own), "total": len(own), "own_max": max(own),
+            "other_max": other, "ssim": float(np.mean(quality)) if quality else 1.0,
+            "ssim_min": float(min(quality)) if quality else 1.0, "psnr": float("nan"),
+            "seconds_per_mp": spent / (pixels / 1e6) if pixels else None}
+
+
+def measure_collection(name, operation, fingerprints, photos) -> str:
+    """A source's collection: the pattern pooled from the first 1, 2, … copies of each camera's
+    photos, against the camera's fingerprint. Returns the table row: PCE per body at every
+    size of the collection."""
+    copies: dict[str, list] = {}
+    for body, path in photos:
+        original = load(path)
+        copies.setdefault(body, []).append(original if operation is None else _jpeg(operation(original), 92))
+    cells = []
+    for body, pictures in sorted(copies.items()):
+        scores = [pce(pooled_fingerprint(pictures[:count]), fingerprints[body]) for count in range(1, len(pictures) + 1)]
+        cells.append(f"{body} " + "/".join(f"{score:.0f}" for score in scores))
+    return f"{name:34s} " + "  ".join(cells)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "corpus")
-    parser.add_argument("--methods", nargs="*", default=list(METHODS), help="which rows to measure")
+    parser.add_argument("--methods", nargs="*", help="which rows to measure (default: all)")
+    parser.add_argument("--video", type=int, metavar="FRAMES",
+                        help="measure clips of this many frames instead of photos (the accumulation: try 8 and 32)")
+    parser.add_argument("--collection", action="store_true",
+                        help="pool each camera's copies, as an analyst holding a source's whole collection would")
     args = parser.parse_args()
+    table = VIDEO_METHODS if args.video else METHODS
+    if args.collection:
+        fingerprints, photos = cameras(args.corpus), queries(args.corpus)
+        print(f"PCE of the pattern pooled from a camera's first 1/2/… copies, linked above {THRESHOLD:g}")
+        for name in args.methods or ["original (no copy)", "plain safe copy (q92)", "mediavet --unlink-sensor normal",
+                                     "mediavet --unlink-sensor strong"]:
+            print(measure_collection(name, table[name], fingerprints, photos), flush=True)
+        return 0
     started = time.perf_counter()
     fingerprints = cameras(args.corpus)
     photos = queries(args.corpus)
+    what = (f"clips of {args.video} frames of each, linked = PCE of the clip's fingerprint > {THRESHOLD:g} "
+            f"(no search: nothing moves the picture)") if args.video else (
+            f"linked = PCE > {THRESHOLD:g} with the analyst's search ({len(SCALES)} scales × {len(ANGLES)} rotations)")
     print(f"{len(fingerprints)} camera fingerprints from 10 flat fields each ({time.perf_counter() - started:.0f} s); "
-          f"{len(photos)} natural photos; linked = PCE > {THRESHOLD:g} with the analyst's search "
-          f"({len(SCALES)} scales × {len(ANGLES)} rotations)")
+          f"{len(photos)} natural photos; {what}")
     print(f"{'method':34s} {'linked':>7s} {'own max':>8s} {'other max':>10s} {'SSIM (min)':>14s} {'PSNR':>7s} {'s/MP':>6s}")
-    for name in args.methods:
-        row = measure(name, METHODS[name], fingerprints, photos)
+    for name in args.methods or list(table):
+        row = (measure_video(name, table[name], fingerprints, photos, args.video) if args.video
+               else measure(name, table[name], fingerprints, photos))
         speed = f"{row['seconds_per_mp']:.2f}" if row["seconds_per_mp"] is not None else "–"
         print(f"{name:34s} {row['linked']:>3d}/{row['total']:<3d} {row['own_max']:8.0f} {row['other_max']:10.1f} "
               f"{row['ssim']:7.3f} ({row['ssim_min']:.3f}) {row['psnr']:6.1f} {speed:>6s}", flush=True)

@@ -103,9 +103,9 @@ def protect_options(manual, action, shape, min_scores, margins, faces, strict, t
               help="Video: libx264 quality (lower is better and larger).")
 @click.option("--keep-audio", is_flag=True, help="Video: keep the sound, re-encoded without tags (voices identify).")
 @click.option("--unlink-sensor", "sensor", type=click.Choice(["normal", "strong", "off"]), default="normal",
-              show_default=True, help="Photos: replace the camera's sensor noise (PRNU), which links a picture to "
-                                      "the phone that took it, and refuse a copy that still carries it; strong for "
-                                      "sensitive batches; off keeps the noise (and the link). Video: not yet.")
+              show_default=True, help="Replace the camera's sensor noise (PRNU), which links a picture or a clip "
+                                      "to the phone that took it, and refuse a copy that still carries it; strong for "
+                                      "sensitive batches; off keeps the noise (and the link).")
 @click.option("--names", type=click.Choice(["neutral", "random"]), default="neutral", show_default=True,
               help="neutral: safe-0001.jpg, ...; random: a random token per file.")
 @click.option("--keep-names", is_flag=True, help="Keep each original file name's stem (it may identify the source).")

@@ -99,3 +99,62 @@ def test_a_copy_that_still_carries_the_sensor_noise_is_refused(photos, tmp_path,
     kept = run("redact", source, "-o", tmp_path / "kept", "--no-faces", "--no-text", "--no-codes",
                "--unlink-sensor", "off")  # asked for: the noise (and the link) kept, no check
     assert kept.exit_code == ExitCode.OK
+
+
+LINKED_IN_VIDEO = ("nat-jpg_Nikon_D70s_0_21853.JPG", "nat-jpg_Nikon_D70s_1_22824.JPG")  # the two whose clips link
+
+
+@pytest.fixture(scope="module")
+def still_clips(photos, tmp_path_factory):
+    """Clips of a still scene as the camera would film it: each of 6 frames the corpus photo
+    (its real sensor noise) with fresh temporal noise, H.264 at CRF 18 (samples/generate.py)."""
+    from generate import encoded_clip
+
+    folder = tmp_path_factory.mktemp("still_clips")
+    made = []
+    for body, path in photos:
+        if path.name in LINKED_IN_VIDEO:
+            rng = np.random.default_rng(1)
+            picture = oracle.load(path)
+            frames = [(Image.fromarray(np.clip(picture + rng.normal(0, 1.5, picture.shape), 0, 255).astype(np.uint8)), [])
+                      for _ in range(6)]
+            data, _ = encoded_clip(frames, (picture.shape[1], picture.shape[0]))
+            (folder / path.with_suffix(".mp4").name).write_bytes(data)
+            made.append((body, folder / path.with_suffix(".mp4").name))
+    return made
+
+
+def frames_of(path):
+    import av
+
+    with av.open(str(path)) as container:
+        return [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+
+
+def test_safe_copies_of_clips_are_not_linked_to_their_cameras(still_clips, tmp_path):
+    """The clip's own fingerprint (all its frames) links the source clips and their copies made
+    with --unlink-sensor off; the default copies are below the threshold."""
+    from conftest import CORPUS
+
+    cameras = oracle.cameras(CORPUS)
+    for body, path in still_clips:
+        kept = run("redact", path, "-o", tmp_path / f"{path.stem}-kept", "--no-faces", "--no-text", "--no-codes",
+                   "--unlink-sensor", "off")
+        unlinked = run("redact", path, "-o", tmp_path / path.stem, "--no-faces", "--no-text", "--no-codes")
+        assert kept.exit_code == unlinked.exit_code == ExitCode.OK, unlinked.output
+        source, plain, copy = (oracle.pce(oracle.pooled_fingerprint(frames_of(clip)), cameras[body])
+                               for clip in (path, tmp_path / f"{path.stem}-kept" / "safe-0001.mp4",
+                                            tmp_path / path.stem / "safe-0001.mp4"))
+        assert source > oracle.THRESHOLD and plain > oracle.THRESHOLD, (path.name, source, plain)
+        assert copy < oracle.THRESHOLD, (path.name, source, plain, copy)
+
+
+def test_a_clip_whose_frames_still_carry_the_sensor_noise_is_refused(still_clips, tmp_path, monkeypatch):
+    from mediavet.redact import sensor
+
+    monkeypatch.setattr(sensor, "unlink_frame", lambda image, strength="normal", step=0: image)
+    _, path = still_clips[0]
+    result = run("redact", path, "-o", tmp_path / "shared", "--no-faces", "--no-text", "--no-codes")
+    assert result.exit_code == ExitCode.NOT_CLEAN, result.output
+    assert "sensor noise" in result.output and "traced to the camera" in result.output
+    assert not list((tmp_path / "shared").glob("safe-*"))

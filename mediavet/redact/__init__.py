@@ -25,7 +25,7 @@ from mediavet.redact.protect import ProtectOptions, apply, described, find_regio
 
 WRITTEN, REFUSED, ERROR, PENDING, PLANNED = "written", "refused", "error", "pending", "planned"
 UNCHANGED = "unchanged"  # copied by an earlier run with the same settings; the copy is still there
-VIDEO_ROUNDS = 3
+VIDEO_ROUNDS = 4  # covering text shows weaker text beside it; with the sensor noise replaced two corpus clips need 4
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class RedactOptions:
     plan: dict | None = None  # entries of a reviewed plan by resolved path: then nothing is detected
     crf: int = 20  # video: libx264 constant rate factor
     keep_audio: bool = False  # video: voices identify people, so audio is dropped unless asked for
-    sensor: str | None = "normal"  # photos: how strongly the sensor noise is replaced (redact/sensor.py); None: kept
+    sensor: str | None = "normal"  # photos and video frames: how strongly the sensor noise is replaced (redact/sensor.py); None: kept
 
 
 @dataclass
@@ -108,10 +108,10 @@ def _plan_into(outcome: Outcome, path: Path, options: RedactOptions) -> None:
         from mediavet.redact import video
 
         fps = video.frame_rate(path)
-        regions, count, size = video.find_video_regions(path, options.protect, fps)
+        regions, count, size = video.find_video_regions(path, options.protect, fps, options.sensor)
         # the same rounds a direct copy makes: an unedited plan applies to the same copy
-        regions, _missed, _rounds = video.settle(regions, lambda r: video.check_frames(path, r), options.protect,
-                                                 fps, size, count, VIDEO_ROUNDS)
+        regions, _missed, _rounds = video.settle(regions, lambda r: video.check_frames(path, r, options.sensor),
+                                                 options.protect, fps, size, count, VIDEO_ROUNDS)
         outcome.plan = plan.entry(path, media.sha256, size, regions, frames=count, fps=fps)
     else:
         regions, _converged = find_regions(picture.frames, options.protect)
@@ -164,11 +164,9 @@ def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOption
         from mediavet.redact import sensor
 
         picture.frames, share, step = sensor.replaced(picture.frames, options.sensor, uncovered_first,
-                                                      _covered(regions, uncovered_first.size))
-        if share is not None and share > sensor.CARRIED:
-            outcome.status = REFUSED
-            outcome.message = (f"the copy still carries {share:.0%} of the original's sensor noise (limit "
-                               f"{sensor.CARRIED:.0%}): it could be traced to the camera; nothing written")
+                                                      sensor.covered_mask(regions, uncovered_first.size))
+        if sensor.traceable(share):
+            outcome.status, outcome.message = REFUSED, sensor.traceable(share) + "; nothing written"
             return
     fmt = output_format(media.format, options.heif_format)
     if media.format == "raw" and fmt == "png":  # the sensor's depth kept: 16 bits a channel
@@ -188,17 +186,6 @@ def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOption
     _conclude(outcome, temporary, leftovers, EXTENSIONS[fmt], lambda: hashlib.sha256(data).hexdigest())
 
 
-def _covered(regions, size):
-    import numpy as np
-
-    mask = np.zeros((size[1], size[0]), dtype=bool)
-    for region in regions:
-        if region.covered:
-            x, y, w, h = region.box
-            mask[max(0, y - 2):y + h + 2, max(0, x - 2):x + w + 2] = True
-    return mask
-
-
 def _deep_copy(media, original, covered, final, regions, unlinked: str | None, step: int) -> bytes:
     """A RAW's safe copy at 16 bits: the 16-bit development (its sensor noise replaced the same
     way) outside the covered regions, the final 8-bit picture inside them and wherever
@@ -212,11 +199,11 @@ def _deep_copy(media, original, covered, final, regions, unlinked: str | None, s
     if deep.shape[1::-1] != covered.size:
         raise MediaError("corrupt", f"LibRaw developed {deep.shape[1]}x{deep.shape[0]} pixels at 16 bits and "
                                     f"{covered.size[0]}x{covered.size[1]} at 8")
-    if unlinked:
-        from mediavet.redact.sensor import unlink_deep
+    from mediavet.redact.sensor import covered_mask, unlink_deep
 
+    if unlinked:
         deep = unlink_deep(deep, unlinked, step)
-    mask = _covered(regions, covered.size)
+    mask = covered_mask(regions, covered.size)
     mask |= (np.asarray(covered.convert("RGB")) != np.asarray(original.convert("RGB"))).any(axis=2)
     return encode_deep(final, deep, mask)
 
@@ -233,14 +220,23 @@ def _copy_video(outcome: Outcome, media, path: Path, outdir: Path, options: Reda
         regions, rounds, decided = options.protect.settled(planned["regions"]), 1, planned["decided"]
         total = planned.get("frames") or 10 ** 9
     else:
-        regions, total, _size = video.find_video_regions(path, options.protect, fps)
+        regions, total, _size = video.find_video_regions(path, options.protect, fps, options.sensor)
         rounds = VIDEO_ROUNDS
     handle, temporary = tempfile.mkstemp(prefix=signals.prefix(), suffix=".part", dir=outdir)
     os.close(handle)
+    carried: list = []  # per rendering: the largest share of sensor noise a check frame kept, and the step
 
     def render(regions):
-        written = video.write_copy(path, temporary, regions, options.protect, options.crf, options.keep_audio,
-                                   on_frame)
+        from mediavet.redact.sensor import traceable
+
+        step = carried[-1][1] if carried else None
+        while True:  # a check frame that carried too much raised the step: write again from it
+            written = video.write_copy(path, temporary, regions, options.protect, options.crf, options.keep_audio,
+                                       on_frame, options.sensor, step)
+            carried.append(written["sensor"])
+            if not traceable(written["sensor"][0]) or written["sensor"][1] == step:
+                break
+            step = written["sensor"][1]
         outcome.frames = {"total": written["frames"], "checked": len(written["rechecks"])}
         return written["rechecks"]
 
@@ -250,6 +246,9 @@ def _copy_video(outcome: Outcome, media, path: Path, outdir: Path, options: Reda
         outcome.frames["rounds"] = used
         outcome.missed = missed or None
         problems = video.leftovers(temporary, missed, options.keep_audio)
+        from mediavet.redact.sensor import traceable
+
+        problems += [why for why in [traceable(carried[-1][0])] if why]
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

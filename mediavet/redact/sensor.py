@@ -22,6 +22,9 @@ import numpy as np
 
 STRENGTHS = {"normal": (3, 5, 8, 12), "strong": (5, 8, 12, 16)}  # NL-means h, tried in turn until the copy passes
 CAPS = {"normal": 12, "strong": 16}  # NL-means h at most (the noise-driven raise)
+FRAME_STRENGTHS = {"normal": (8, 12, 16), "strong": (12, 16, 20)}  # video frames: luminance NL-means h
+FRAME_CAPS = {"normal": 16, "strong": 20}
+FRAME_TEMPLATE, FRAME_SEARCH = 3, 7  # video frames: smaller windows, about 5 times cheaper (bench/sensor_noise.py)
 NOISE_GAIN = 1.2  # h per grey level of the picture's own noise σ
 REFERENCE = 16  # NL-means h of the reference that tells noise from structure
 VISIBLE = 0.5  # the reference must carry at most this much for the picture to be measured
@@ -45,21 +48,24 @@ def noise_level(grey: np.ndarray) -> float:
     return float(np.percentile(np.median(blocks, axis=1), 10) / 0.6745)
 
 
-def filter_strength(image, strength: str, step: int = 0) -> float:
+def filter_strength(image, strength: str, step: int = 0, video: bool = False) -> float:
     """NL-means h: the strength's step, raised with the picture's own noise (a night shot's
     grain needs more), capped so texture is not wiped out."""
-    floor, cap = STRENGTHS[strength][step], CAPS[strength]
+    floor = (FRAME_STRENGTHS if video else STRENGTHS)[strength][step]
+    cap = (FRAME_CAPS if video else CAPS)[strength]
     return float(min(max(cap, floor), max(floor, NOISE_GAIN * noise_level(np.asarray(image.convert("L"))))))
 
 
-def replaced(frames: list, strength: str, original, covered: np.ndarray) -> tuple[list, float | None, int]:
+def replaced(frames: list, strength: str, original, covered: np.ndarray,
+             video: bool = False) -> tuple[list, float | None, int]:
     """The frames with their sensor noise replaced, at the first step of `strength` after
     which the first frame carries no more than CARRIED of the original's noise; that share
     (None when the picture cannot be measured) and the step. A share above CARRIED after the
-    last step means the copy must not be written."""
+    last step means the copy must not be written. `video`: a clip's frame (`unlink_frame`)."""
+    operation = unlink_frame if video else unlink
     measurable = None  # asked only when a step falls short: most pictures pass the first one
-    for step in range(len(STRENGTHS[strength])):
-        done = [unlink(frame, strength, step) for frame in frames]
+    for step in range(len((FRAME_STRENGTHS if video else STRENGTHS)[strength])):
+        done = [operation(frame, strength, step) for frame in frames]
         share = carried(original, done[0], covered)
         if share is None or share <= CARRIED:
             return done, share, step
@@ -68,6 +74,22 @@ def replaced(frames: list, strength: str, original, covered: np.ndarray) -> tupl
         if not measurable:  # what stays is structure, not noise: no step would change it
             return done, None, step
     return done, share, step
+
+
+def traceable(share: float | None) -> str | None:
+    """Why a copy carrying this share of the original's noise must not be written, or None."""
+    if share is None or share <= CARRIED:
+        return None
+    return (f"the copy still carries {share:.0%} of the original's sensor noise (limit {CARRIED:.0%}): "
+            f"it could be traced to the camera")
+
+
+def measured_share(original, copy, covered) -> float | None:
+    """`carried`, or None where the picture's smooth areas hold structure rather than noise."""
+    share = carried(original, copy, covered)
+    if share is not None and share > CARRIED and not _noise_is_visible(original, covered):
+        return None
+    return share
 
 
 def _noise_is_visible(original, covered) -> bool:
@@ -97,6 +119,31 @@ def unlink(image, strength: str = "normal", step: int = 0):
         clean = clean.convert("RGBA" if image.mode == "RGBA" else "LA")
         clean.putalpha(alpha)
     return clean
+
+
+def unlink_frame(image, strength: str = "normal", step: int = 0):
+    """A video frame with its sensor noise replaced: NL-means on the luminance only, with
+    smaller windows. Per frame of a clip the photos' filter costs too much (0.46 s a megapixel
+    against 0.10); the grey residual is what carries the fingerprint (the analyst's, too), and
+    the encoder halves the colour's resolution anyway."""
+    import cv2
+    from PIL import Image
+
+    h = filter_strength(image, strength, step, video=True)
+    ycc = cv2.cvtColor(np.ascontiguousarray(np.asarray(image.convert("RGB"))), cv2.COLOR_RGB2YCrCb)
+    ycc[..., 0] = cv2.fastNlMeansDenoising(np.ascontiguousarray(ycc[..., 0]), None, h, FRAME_TEMPLATE, FRAME_SEARCH)
+    return Image.fromarray(cv2.cvtColor(ycc, cv2.COLOR_YCrCb2RGB))
+
+
+def covered_mask(regions, size) -> np.ndarray:
+    """Where the covered regions lie (a little wider): solid cover carries no noise and is
+    left out of the measurement."""
+    mask = np.zeros((size[1], size[0]), dtype=bool)
+    for region in regions:
+        if region.covered:
+            x, y, w, h = region.box
+            mask[max(0, y - 2):y + h + 2, max(0, x - 2):x + w + 2] = True
+    return mask
 
 
 def _nl_means(image, h: float):

@@ -48,14 +48,17 @@ def _frames(path):
             yield number, image, (float(frame.time) if frame.time is not None else None)
 
 
-def find_video_regions(path, options, fps: float) -> tuple[list[Region], int, tuple[int, int]]:
+def find_video_regions(path, options, fps: float, sensor: str | None = None) -> tuple[list[Region], int, tuple[int, int]]:
     """Time-ranged regions for a clip, (regions, frame count, upright size).
 
     Detection runs on every STEP-th frame, and also half-way back to the previous sample
     wherever a face or text appeared or vanished since it (the detectors are struggling
     there); the samples' boxes are linked into tracks, and every face track is then followed
-    with optical flow before its first and after its last detection (`_carried`)."""
+    with optical flow before its first and after its last detection (`_carried`). With
+    `sensor`, the detectors look at the frames as they will be written (their sensor noise
+    replaced): the check on the written frames then sees what the detection saw."""
     from mediavet.redact.protect import detection_rgb
+    from mediavet.redact.sensor import unlink_frame
 
     hold = max(STEP, round(fps * HOLD_SECONDS))
     samples: list[tuple[int, list[Region]]] = []
@@ -63,6 +66,8 @@ def find_video_regions(path, options, fps: float) -> tuple[list[Region], int, tu
     count, size, last = 0, (0, 0), None
 
     def found_on(image):
+        if sensor and options.kinds:
+            image = unlink_frame(image, sensor)
         found = detect(detection_rgb(image), options.kinds, options.min_scores, turned=options.turned) \
             if options.kinds else []
         return [options.widened(r, size) for r in found]
@@ -271,10 +276,15 @@ def settle(regions: list[Region], render, options, fps: float, size, total: int,
     raise ValueError("rounds must be at least 1")
 
 
-def check_frames(path, regions: list[Region]) -> list[tuple[int, object]]:
+def check_frames(path, regions: list[Region], sensor: str | None = None) -> list[tuple[int, object]]:
     """The covered check frames of a clip, as `write_copy` checks them, without encoding."""
-    return [(number, _covered(image, regions, number)) for number, image, _ in _frames(path)
-            if number % STEP == STEP // 2]
+    unlinked, checks = _Unlinked(sensor, None), []
+    for number, image, _ in _frames(path):
+        if number == 0 or number % STEP == STEP // 2:  # the frames that choose and raise the step
+            done = unlinked(image, _covered(image, regions, number), regions, number)
+            if number % STEP == STEP // 2:
+                checks.append((number, done))
+    return checks
 
 
 def _covered(image, regions: list[Region], number: int):
@@ -284,11 +294,16 @@ def _covered(image, regions: list[Region], number: int):
     return cover(image.convert("RGB"), active) if active else image.convert("RGB")
 
 
-def write_copy(path, target, regions: list[Region], options, crf: int, keep_audio: bool, on_frame=None) -> dict:
-    """Encode the covered clip to `target`; returns what the fail-closed check needs."""
+def write_copy(path, target, regions: list[Region], options, crf: int, keep_audio: bool, on_frame=None,
+               sensor: str | None = None, sensor_step: int | None = None) -> dict:
+    """Encode the covered clip to `target`, each frame's sensor noise replaced at `sensor`
+    strength (None: kept) from `sensor_step` on (None: chosen on the first frame); returns what
+    the fail-closed check needs: the check frames as written, and the largest share of the
+    original's sensor noise one of them still carries with the step the clip ended at."""
     import av
 
     rechecks: list[tuple[int, object]] = []
+    unlinked = _Unlinked(sensor, sensor_step)
     with av.open(str(path)) as source, av.open(str(target), "w", format="mp4", container_options={
             "movflags": "+faststart", "fflags": "+bitexact"}) as out:
         video_in = source.streams.video[0]
@@ -304,7 +319,7 @@ def write_copy(path, target, regions: list[Region], options, crf: int, keep_audi
                 video_out.codec_context.options = {"crf": str(crf), "preset": "veryfast"}
                 if audio_in is not None:  # the sound, if kept, is the second stream
                     audio_out = out.add_stream("aac", rate=audio_in.codec_context.sample_rate)
-            covered = _covered(image, regions, number)
+            covered = unlinked(image, _covered(image, regions, number), regions, number)
             if number % STEP == STEP // 2:
                 rechecks.append((number, covered))
             if covered.size != (video_out.width, video_out.height):  # odd sizes: pad to even
@@ -328,7 +343,36 @@ def write_copy(path, target, regions: list[Region], options, crf: int, keep_audi
             out.mux(packet)
         if audio_out is not None:
             _copy_audio(source, audio_in, audio_out, out)
-    return {"rechecks": rechecks, "frames": number + 1}
+    return {"rechecks": rechecks, "frames": number + 1, "sensor": (unlinked.worst, unlinked.step)}
+
+
+class _Unlinked:
+    """Replaces the sensor noise of a clip's frames (redact/sensor.py). The step is chosen on
+    the first frame, as for a photo, unless given; every check frame is measured against its
+    original, and one that still carries too much raises the step for the frames after it
+    (the clip must then be written again from that step: see redact._copy_video)."""
+
+    def __init__(self, strength: str | None, step: int | None):
+        self.strength, self.step, self.worst = strength, step, None
+
+    def __call__(self, original, covered, regions: list[Region], number: int):
+        if not self.strength:
+            return covered
+        from mediavet.redact import sensor
+
+        measured = number == 0 or number % STEP == STEP // 2
+        mask = sensor.covered_mask([r for r in regions if r.active(number)], original.size) if measured else None
+        if self.step is None:
+            (done,), _, self.step = sensor.replaced([covered], self.strength, original, mask, video=True)
+        else:
+            done = sensor.unlink_frame(covered, self.strength, self.step)
+        if measured:
+            share = sensor.measured_share(original, done, mask)
+            if share is not None and (self.worst is None or share > self.worst):
+                self.worst = share
+            if sensor.traceable(share) and self.step + 1 < len(sensor.FRAME_STRENGTHS[self.strength]):
+                self.step += 1
+        return done
 
 
 def _copy_audio(source, audio_in, audio_out, out) -> None:

@@ -30,7 +30,7 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFont, ImageOps
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mediavet import keypoints  # noqa: E402
-from mediavet.hashing import HASH_SIDE, THRESHOLDS, compute, fingerprint  # noqa: E402
+from mediavet.hashing import HASH_SIDE, THRESHOLDS, compute, fingerprint, lookup_views  # noqa: E402
 from mediavet.index import HashIndex  # noqa: E402
 from mediavet.media import probe  # noqa: E402
 
@@ -129,6 +129,147 @@ ALTERATIONS = [half_size, jpeg_q30, crop_10, mirror, rotate_3_crop, greyscale, b
                brighter_contrast_20]
 
 
+# -- pictures inside pictures (issue #15): each returns (the altered picture, the box where the
+# original now lies in it). `fillers` are pictures that are not in the archive.
+
+def _font(size):
+    return ImageFont.load_default(size=max(8, int(size)))
+
+
+def _saved(im, quality=85):
+    buffer = io.BytesIO()
+    im.convert("RGB").save(buffer, "JPEG", quality=quality)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+
+
+def screenshot_post(im, share=0.5, dark=False, seed=0):
+    """A phone screenshot (720 px wide) of a social post: status bar, the app's header, the
+    author's line, the post's text at several sizes, the picture covering `share` of the
+    screenshot, the buttons and the next post's start; re-saved as a messenger would."""
+    import random
+
+    rng = random.Random(seed)
+    width = 720
+    margin = rng.choice((0, 0, 24))
+    pw = width - 2 * margin
+    ph = round(pw * im.height / im.width)
+    if ph > 1.3 * width:  # a tall picture is shown cut to the app's frame
+        ph = round(1.3 * width)
+    picture = ImageOps.fit(im, (pw, ph), Image.Resampling.LANCZOS)
+    height = max(ph + 160, round(pw * ph / (width * share)))
+    room = height - ph
+    above = round(room * 0.6)
+    back, ink, soft = ((16, 16, 20), (235, 235, 240), (130, 130, 140)) if dark else \
+        ((255, 255, 255), (20, 20, 24), (110, 110, 120))
+    shot = Image.new("RGB", (width, height), back)
+    draw = ImageDraw.Draw(shot)
+    unit = max(14, min(40, above / 9))
+    draw.rectangle((0, 0, width, unit * 1.2), fill=(0, 0, 0) if not dark else (30, 30, 34))
+    draw.text((16, unit * 0.15), f"{rng.randint(7, 22)}:{rng.randint(10, 59)}", fill=(255, 255, 255), font=_font(unit * 0.8))
+    draw.text((width - 110, unit * 0.15), "5G 87%", fill=(255, 255, 255), font=_font(unit * 0.8))
+    y = unit * 1.5
+    draw.text((20, y), rng.choice(("Home", "For you", "Feed")), fill=ink, font=_font(unit * 1.1))
+    draw.ellipse((width - 60, y, width - 60 + unit, y + unit), outline=ink, width=3)
+    y += unit * 1.6
+    draw.line((0, y, width, y), fill=soft, width=1)
+    y += unit * 0.4
+    draw.ellipse((16, y, 16 + unit * 1.6, y + unit * 1.6), fill=(rng.randint(40, 220), 90, 160))
+    draw.text((28 + unit * 1.6, y), rng.choice(("Daily Witness", "news_now", "J. Citizen")), fill=ink, font=_font(unit * 0.9))
+    draw.text((28 + unit * 1.6, y + unit), "@" + rng.choice(("witness", "breaking", "citizen")) + " · 2h",
+              fill=soft, font=_font(unit * 0.7))
+    y += unit * 2
+    for line in ("This just happened downtown, share before", "they take it down!! #breaking #news")[:2]:
+        if y + unit > above - 6:
+            break
+        draw.text((20, y), line, fill=ink, font=_font(unit * 0.85))
+        y += unit * 1.1
+    top = above
+    shot.paste(picture, (margin, top))
+    y = top + ph + unit * 0.4
+    for number, label in enumerate(("Like 1.2K", "Reply 310", "Share")):
+        draw.text((20 + number * width // 3, y), label, fill=soft, font=_font(unit * 0.8))
+    y += unit * 1.4
+    draw.line((0, y, width, y), fill=soft, width=1)
+    draw.text((20, y + unit * 0.4), "Another account · 5m  nothing to see here", fill=ink, font=_font(unit * 0.8))
+    return _saved(shot), (margin, top, pw, ph)
+
+
+def collage(im, fillers, grid=2, tile=None, gutter=8, seed=0):
+    """An n×n collage of square tiles with `gutter` px of white between them; the original
+    (centre-cut to a square) is one tile, the others are fillers."""
+    import random
+
+    rng = random.Random(seed)
+    side = 600 // grid
+    tile = rng.randrange(grid * grid) if tile is None else tile
+    canvas = Image.new("RGB", (grid * side + (grid + 1) * gutter,) * 2, (255, 255, 255))
+    others = iter(rng.sample(fillers, grid * grid - 1))
+    box = None
+    for number in range(grid * grid):
+        x, y = gutter + (number % grid) * (side + gutter), gutter + (number // grid) * (side + gutter)
+        picture = im if number == tile else next(others)
+        canvas.paste(ImageOps.fit(picture, (side, side), Image.Resampling.LANCZOS), (x, y))
+        if number == tile:
+            box = (x, y, side, side)
+    return _saved(canvas), box
+
+
+def screen_photo(im, seed=0):
+    """The picture on a monitor photographed at an angle: dark bezel, scan lines, the
+    perspective of a hand-held shot, blur, sensor noise and JPEG."""
+    import random
+
+    import cv2
+    import numpy as np
+
+    rng = random.Random(seed)
+    shown = im.copy()
+    shown.thumbnail((800, 800))
+    pixels = np.asarray(shown, dtype=np.float32)
+    lines = 1 - 0.15 * (np.arange(pixels.shape[0]) % 3 == 0)
+    pixels = pixels * lines[:, None, None]
+    w, h = shown.size
+    pad = round(0.12 * max(w, h))
+    canvas = np.full((h + 2 * pad, w + 2 * pad, 3), 28, np.float32)
+    canvas[pad:pad + h, pad:pad + w] = pixels
+    width, height = canvas.shape[1], canvas.shape[0]
+    corners = np.float32([[pad, pad], [pad + w, pad], [pad + w, pad + h], [pad, pad + h]])
+
+    def jitter(value):
+        return value + rng.uniform(-0.08, 0.08) * max(w, h)
+
+    moved = np.float32([[jitter(x), jitter(y)] for x, y in corners])
+    matrix = cv2.getPerspectiveTransform(corners, moved)
+    seen = cv2.warpPerspective(canvas, matrix, (width, height), borderValue=(40, 38, 36))
+    seen = cv2.GaussianBlur(seen, (0, 0), 1.0)
+    seen = seen * np.float32([1.0, 0.97, 1.05]) + np.random.default_rng(seed).normal(0, 3, seen.shape)
+    out = Image.fromarray(np.clip(seen, 0, 255).astype(np.uint8))
+    x0, y0 = moved.min(axis=0)
+    x1, y1 = moved.max(axis=0)
+    return _saved(out, 80), (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
+
+
+def overlap(a, b) -> float:
+    """Intersection over union of two (x, y, w, h) boxes."""
+    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
+    x1, y1 = min(a[0] + a[2], b[0] + b[2]), min(a[1] + a[3], b[1] + b[3])
+    inter = max(0, x1 - x0) * max(0, y1 - y0)
+    return inter / (a[2] * a[3] + b[2] * b[3] - inter)
+
+
+def inside_alterations(fillers):
+    """(name, function of (picture, its number) → (altered, box)) for the pictures-inside cases."""
+    return [
+        ("screenshot_post_30", lambda im, n: screenshot_post(im, 0.3, dark=n % 2 == 1, seed=n)),
+        ("screenshot_post_50", lambda im, n: screenshot_post(im, 0.5, dark=n % 2 == 0, seed=n)),
+        ("screenshot_post_70", lambda im, n: screenshot_post(im, 0.7, seed=n)),
+        ("collage_2x2", lambda im, n: collage(im, fillers, 2, seed=n)),
+        ("collage_2x2_seamless", lambda im, n: collage(im, fillers, 2, gutter=0, seed=n)),
+        ("collage_3x3", lambda im, n: collage(im, fillers, 3, seed=n)),
+        ("screen_photo", lambda im, n: screen_photo(im, seed=n)),
+    ]
+
+
 def load(corpus: Path, name: str):
     return probe(corpus / name).image(max_side=HASH_SIDE).convert("RGB")
 
@@ -141,6 +282,17 @@ def baseline_top(query_hashes, archive, algo):
         if distance <= THRESHOLDS[algo] and (best is None or distance < best[0]):
             best = (distance, number)
     return None if best is None else best[1]
+
+
+def lookup(index, im):
+    """The archive's answer for a picture as `mediavet verify` asks it: the whole frame and
+    every picture found inside it, best match per entry first."""
+    best = {}
+    for view in lookup_views(im):
+        for match in index.query(view):
+            if match.item not in best or match.score > best[match.item].score:
+                best[match.item] = match
+    return sorted(best.values(), key=lambda m: (-m.score, -(m.inliers or 0), m.item))
 
 
 def main() -> int:
@@ -159,49 +311,57 @@ def main() -> int:
     distractors = [load(args.corpus, name) for name in DISTRACTORS]
     phash_archive = [compute(im, ("phash",), trim=False)[0] for im in originals]
     pdq_archive = [pdq_dihedral(im)[0] for im in originals]
+    cases = [(f.__name__, lambda im, n, f=f: (f(im), None)) for f in ALTERATIONS] + inside_alterations(distractors)
     with tempfile.TemporaryDirectory() as tmp:
         index = HashIndex(Path(tmp) / "bench.db")
         started = time.perf_counter()
         for number, im in enumerate(originals):
             index.add(None, fingerprint(im), label=str(number))
         add_seconds = time.perf_counter() - started
-        rows, lookups, lookup_seconds = [], 0, 0.0
-        print(f"{len(originals)} originals indexed, {len(ALTERATIONS)} alterations each, "
-              f"{len(distractors)} distractors\n")
-        print(f"{'alteration':22s} {'mediavet':>9s} {'pHash<=10':>10s} {'PDQx8<=31':>10s}")
+        index.db.execute("VACUUM")
+        entry_bytes = (Path(tmp) / "bench.db").stat().st_size / len(originals)
+        lookups, lookup_seconds, failing = 0, 0.0, []
+        print(f"{len(originals)} originals indexed, {len(cases)} alterations each, {len(distractors)} distractors "
+              f"(which also fill the collages)\n")
+        print(f"{'alteration':22s} {'mediavet':>9s} {'region':>7s} {'pHash<=10':>10s} {'PDQx8<=31':>10s}")
         totals = [0, 0, 0]
-        for alteration in ALTERATIONS:
-            right = [0, 0, 0]
+        for name, alteration in cases:
+            right, placed = [0, 0, 0], 0
             for number, im in enumerate(originals):
-                copy = alteration(im)
+                copy, box = alteration(im, number)
                 started = time.perf_counter()
-                matches = index.query(fingerprint(copy, for_lookup=True))
+                matches = lookup(index, copy)
                 lookup_seconds += time.perf_counter() - started
                 lookups += 1
-                right[0] += bool(matches) and matches[0].label == str(number)
+                top = bool(matches) and matches[0].label == str(number)
+                right[0] += top
+                placed += bool(top and box and matches[0].region and overlap(matches[0].region, box) >= 0.5)
                 right[1] += baseline_top(compute(copy, ("phash",), trim=False), phash_archive, "phash") == number
                 right[2] += baseline_top(pdq_dihedral(copy), pdq_archive, "pdq") == number
             totals = [t + r for t, r in zip(totals, right)]
             n = len(originals)
-            rows.append(alteration.__name__)
-            print(f"{alteration.__name__:22s} {right[0] / n:9.0%} {right[1] / n:10.0%} {right[2] / n:10.0%}")
-        n = len(originals) * len(ALTERATIONS)
-        print(f"{'all altered copies':22s} {totals[0] / n:9.1%} {totals[1] / n:10.1%} {totals[2] / n:10.1%}")
+            failing += [name] if right[0] / n < 0.95 else []
+            region = f"{placed / n:7.0%}" if box else f"{'–':>7s}"
+            print(f"{name:22s} {right[0] / n:9.0%} {region} {right[1] / n:10.0%} {right[2] / n:10.0%}", flush=True)
+        n = len(originals) * len(cases)
+        print(f"{'all altered copies':22s} {totals[0] / n:9.1%} {'':7s} {totals[1] / n:10.1%} {totals[2] / n:10.1%}")
         false, closest = [0, 0, 0], 0
         stored = [index.signature(item) for item in range(1, len(originals) + 1)]
         for im in distractors:
-            lookup = fingerprint(im, for_lookup=True)
-            false[0] += bool(index.query(lookup))
-            closest = max([closest] + [keypoints.inliers(s, q) for s in stored for q in lookup.signatures])
+            false[0] += bool(lookup(index, im))
+            closest = max([closest] + [keypoints.inliers(s, q) for s in stored
+                                       for q in fingerprint(im, for_lookup=True).signatures])
             false[1] += baseline_top(compute(im, ("phash",), trim=False), phash_archive, "phash") is not None
             false[2] += baseline_top(pdq_dihedral(im), pdq_archive, "pdq") is not None
-        print(f"{'distractors matched':22s} {false[0]:9d} {false[1]:10d} {false[2]:10d}   (of {len(distractors)})")
+        print(f"{'distractors matched':22s} {false[0]:9d} {'':7s} {false[1]:10d} {false[2]:10d}   (of {len(distractors)})")
         print(f"closest distractor: {closest} keypoint inliers (a match needs {keypoints.MIN_INLIERS})")
         print(f"\nmediavet: {add_seconds / len(originals) * 1000:.0f} ms per picture added, "
-              f"{lookup_seconds / lookups * 1000:.0f} ms per lookup (fingerprint + search)")
+              f"{lookup_seconds / lookups * 1000:.0f} ms per lookup (fingerprints of every view + search), "
+              f"{entry_bytes / 1024:.1f} KiB per index entry")
         index.close()
-    target = totals[0] / n >= 0.97 and false[0] == 0
-    print("target (>= 97% top-1, no distractor matched):", "met" if target else "NOT met")
+    target = not failing and false[0] == 0
+    print("target (>= 95% top-1 on every alteration, no distractor matched):", "met" if target else
+          f"NOT met ({', '.join(failing) or 'false matches'})")
     return 0 if target else 1
 
 

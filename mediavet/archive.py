@@ -8,9 +8,10 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
-from mediavet.hashing import HASH_SIDE, Fingerprint, fingerprint
+from mediavet.hashing import HASH_SIDE, Fingerprint, fingerprint, lookup_views
 from mediavet.index import HashIndex
 
 
@@ -35,20 +36,25 @@ def open_index(db: str | None = None, create: bool = False) -> HashIndex:
     return HashIndex(path, create=create)
 
 
-def media_fingerprint(media, for_lookup: bool = False) -> Fingerprint:
-    """The fingerprint of a probed photo, decoded only as large as hashing needs (JPEG draft)."""
-    return fingerprint(media.image(max_side=HASH_SIDE), for_lookup=for_lookup)
-
-
 def views(media, for_lookup: bool = False) -> list[tuple[float | None, Fingerprint]]:
     """(second, fingerprint) for what a file shows: a photo once (second None), a clip once
-    per keyframe."""
-    if not media.is_video:
-        return [(None, media_fingerprint(media, for_lookup))]
-    from mediavet.keyframes import keyframes
+    per keyframe. A lookup also looks at every picture found inside the photo or keyframe
+    (a screenshot's post, a collage's tiles), each fingerprint's region in the file's pixels."""
+    if media.is_video:
+        from mediavet.keyframes import keyframes
 
-    media.check_frames()
-    return [(frame.seconds, fingerprint(frame.image, for_lookup=for_lookup)) for frame in keyframes(media.path)]
+        media.check_frames()
+        shown = [(frame.seconds, frame.image) for frame in keyframes(media.path)]
+    else:
+        shown = [(None, media.image(max_side=HASH_SIDE))]
+    if not for_lookup:
+        return [(seconds, fingerprint(image)) for seconds, image in shown]
+    found = []
+    for seconds, image in shown:
+        factor = media.size[0] / image.width
+        for view in lookup_views(image):
+            found.append((seconds, replace(view, region=tuple(round(v * factor) for v in view.region))))
+    return found
 
 
 def pixel_digest(media) -> str:

@@ -75,21 +75,28 @@ def trim_uniform_border(image, tolerance: float = 10.0):
     Only rows and columns from the outside in whose every pixel stays within `tolerance`
     of the corner colour are removed; the picture itself is never cut.
     """
+    box = uniform_border_box(image, tolerance)
+    return image if box == (0, 0, image.width, image.height) else image.crop(box)
+
+
+def uniform_border_box(image, tolerance: float = 10.0) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) of the picture inside its flat-colour border."""
     import numpy as np
 
+    whole = (0, 0, image.width, image.height)
     grey = np.asarray(image.convert("L"), dtype=np.int16)
     if grey.size == 0:
-        return image
+        return whole
     background = int(np.median([grey[0, 0], grey[0, -1], grey[-1, 0], grey[-1, -1]]))
     flat = np.abs(grey - background) <= tolerance
     rows = np.where(~flat.all(axis=1))[0]
     cols = np.where(~flat.all(axis=0))[0]
     if len(rows) == 0 or len(cols) == 0:
-        return image
+        return whole
     top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
     if (right - left) * (bottom - top) < 0.1 * grey.size:
-        return image  # a small object on a flat background: not a border
-    return image.crop((left, top, right, bottom))
+        return whole  # a small object on a flat background: not a border
+    return left, top, right, bottom
 
 
 def compute(image, algos=("pdq", "phash", "dhash"), trim: bool = True) -> list[PerceptualHash]:
@@ -124,24 +131,30 @@ class Fingerprint:
 
     For an archive entry: PDQ, pHash and dHash and one signature. For a lookup: also PDQ's
     seven other dihedral variants (mirrored, rotated copies) and a signature of the mirror
-    image (ORB descriptors are rotation- but not mirror-invariant).
+    image (ORB descriptors are rotation- but not mirror-invariant), and `region`: the part of
+    the looked-up picture the fingerprint describes, (x, y, width, height) in its pixels
+    (its borders trimmed; a picture found inside a screenshot or a collage: see subpictures.py).
     """
 
     hashes: tuple[PerceptualHash, ...]
     signatures: tuple  # keypoints.Signature, the first one of the upright picture
+    region: tuple[int, int, int, int] | None = None
 
     def as_entry(self) -> "Fingerprint":
         """A lookup fingerprint reduced to what an archive entry keeps."""
         return Fingerprint(self.hashes[:3], self.signatures[:1])
 
 
-def fingerprint(image, for_lookup: bool = False) -> Fingerprint:
-    """The fingerprint of an upright PIL image (borders trimmed first)."""
+def fingerprint(image, for_lookup: bool = False, offset: tuple[int, int] | None = None) -> Fingerprint:
+    """The fingerprint of an upright PIL image (borders trimmed first). `offset`: the image is
+    a region of the picture being looked up, lying there; its lookup leaves out the mirror
+    image's keypoints (half the cost; PDQ's variants still find a mirrored region)."""
     from PIL import ImageOps
 
     from mediavet import keypoints
 
-    picture = trim_uniform_border(image.convert("RGB"))
+    left, top, right, bottom = uniform_border_box(image)
+    picture = image.convert("RGB").crop((left, top, right, bottom))
     hashes = compute(picture, ("pdq", "phash", "dhash"), trim=False)
     # PDQ's quality measures how much the picture has to hash: on a near-flat picture every
     # global hash degenerates (pHash of any flat image is all zeros), so all carry it
@@ -149,9 +162,21 @@ def fingerprint(image, for_lookup: bool = False) -> Fingerprint:
     if not for_lookup:
         return Fingerprint(tuple(hashes), (keypoints.extract(picture, keypoints.STORED),))
     hashes += dihedral(picture, "pdq")[1:]
-    mirror = ImageOps.mirror(picture)
-    return Fingerprint(tuple(hashes), (keypoints.extract(picture, keypoints.QUERY),
-                                       keypoints.extract(mirror, keypoints.QUERY)))
+    signatures = (keypoints.extract(picture, keypoints.QUERY),)
+    if offset is None:
+        signatures += (keypoints.extract(ImageOps.mirror(picture), keypoints.QUERY),)
+    x, y = offset or (0, 0)
+    return Fingerprint(tuple(hashes), signatures, (x + left, y + top, right - left, bottom - top))
+
+
+def lookup_views(image) -> list[Fingerprint]:
+    """Lookup fingerprints of a picture: the whole of it, then each picture found inside it."""
+    from mediavet.subpictures import regions
+
+    views = [fingerprint(image, for_lookup=True)]
+    for x, y, w, h in regions(image):
+        views.append(fingerprint(image.crop((x, y, x + w, y + h)), for_lookup=True, offset=(x, y)))
+    return views
 
 
 def dihedral(image, algo: str = "pdq") -> list[PerceptualHash]:

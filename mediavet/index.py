@@ -74,6 +74,7 @@ class Match:
     threshold: int | None
     inliers: int | None = None  # keypoints agreeing on one geometric transform, when checked
     at: float | None = None  # the entry's second, when it is a video keyframe
+    region: tuple[int, int, int, int] | None = None  # where in the looked-up picture the entry appears (x, y, w, h)
 
     @property
     def score(self) -> float:
@@ -85,7 +86,8 @@ class Match:
     def to_json(self) -> dict:
         return {"label": self.label, "path": self.path, "sha256": self.sha256, "algo": self.algo,
                 "distance": self.distance, "threshold": self.threshold, "inliers": self.inliers,
-                "score": self.score, "added": self.added, "at": self.at}
+                "score": self.score, "added": self.added, "at": self.at,
+                "region": list(self.region) if self.region else None}
 
 
 class HashIndex:
@@ -301,17 +303,21 @@ class HashIndex:
             stored = self.signature(item)
             if stored is None or not fingerprint.signatures:
                 continue
-            count = max(keypoints.inliers(stored, query) for query in fingerprint.signatures)
-            if count >= keypoints.MIN_INLIERS:
-                confirmed[item] = count
-            elif _contradicts(stored, fingerprint.signatures[0], count):
+            best = max((keypoints.agreement(stored, query) + (number,)
+                        for number, query in enumerate(fingerprint.signatures)), key=lambda found: found[0])
+            if best[0] >= keypoints.MIN_INLIERS:
+                confirmed[item] = best
+            elif _contradicts(stored, fingerprint.signatures[0], best[0]):
                 del hits[item]
         matches = []
         for item in set(hits) | set(confirmed):
             label, path, sha256, added, at = self.db.execute(
                 "SELECT label, path, sha256, added, at FROM items WHERE id = ?", (item,)).fetchone()
             distance, algo, threshold = hits.get(item, (None, "orb", None))
-            matches.append(Match(item, label, path, sha256, added, algo, distance, threshold, confirmed.get(item), at))
+            count, transform, number = confirmed.get(item, (None, None, 0))
+            region = _seen_at(self.signature(item), fingerprint, transform, number) if transform is not None \
+                else fingerprint.region
+            matches.append(Match(item, label, path, sha256, added, algo, distance, threshold, count, at, region))
         return sorted(matches, key=lambda m: (-m.score, -(m.inliers or 0), m.distance or 0, m.added, m.item))
 
     def _hash_hits(self, hashes, max_distance) -> dict[int, tuple[int, str, int]]:
@@ -333,17 +339,18 @@ class HashIndex:
                     best[item] = (distance, wanted.algo, threshold)
         return best
 
-    def _keypoint_hits(self, signatures) -> dict[int, int]:
-        """Entries whose stored keypoints agree geometrically with one of the query signatures."""
+    def _keypoint_hits(self, signatures) -> dict[int, tuple]:
+        """Entries whose stored keypoints agree geometrically with one of the query signatures:
+        (inliers, transform, which signature) per entry."""
         owners, descriptors, stored = self._keypoints_layer()
-        confirmed: dict[int, int] = {}
+        confirmed: dict[int, tuple] = {}
         if not len(descriptors) or not signatures:
             return confirmed
         import cv2
         import numpy as np
 
         matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
-        for query in signatures:
+        for number, query in enumerate(signatures):
             if len(query) < 3:
                 continue
             pairs_by_item: dict[int, list[tuple[int, int]]] = {}
@@ -358,10 +365,30 @@ class HashIndex:
             for item, pairs in pairs_by_item.items():
                 if len(pairs) < MIN_VOTES:
                     continue
-                count = keypoints.inliers(stored[item], query, pairs)
-                if count >= keypoints.MIN_INLIERS and count > confirmed.get(item, 0):
-                    confirmed[item] = count
+                count, transform = keypoints.agreement(stored[item], query, pairs)
+                if count >= keypoints.MIN_INLIERS and count > confirmed.get(item, (0,))[0]:
+                    confirmed[item] = (count, transform, number)
         return confirmed
+
+
+def _seen_at(stored, fingerprint: Fingerprint, transform, number: int) -> tuple[int, int, int, int] | None:
+    """The box, in the looked-up picture's pixels, where the stored picture lands under the
+    keypoints' transform (clipped to the view; the second signature is of the mirror image)."""
+    import numpy as np
+
+    if fingerprint.region is None or stored is None:
+        return fingerprint.region
+    corners = keypoints.corners_in(transform, stored.size)
+    if corners is None:
+        return fingerprint.region
+    query = fingerprint.signatures[number]
+    x, y, w, h = fingerprint.region
+    fx, fy = w / query.size[0], h / query.size[1]
+    xs, ys = np.clip(corners[:, 0], 0, query.size[0]), np.clip(corners[:, 1], 0, query.size[1])
+    if number == 1:  # mirrored: x runs the other way
+        xs = query.size[0] - xs
+    left, right, top, bottom = xs.min() * fx, xs.max() * fx, ys.min() * fy, ys.max() * fy
+    return (round(x + left), round(y + top), max(1, round(right - left)), max(1, round(bottom - top)))
 
 
 def _contradicts(stored, query, inliers: int) -> bool:

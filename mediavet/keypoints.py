@@ -24,7 +24,10 @@ RANSAC_PX = 4.0
 MIN_INLIERS = 16  # chance agreements between unrelated corpus pictures stay below 12
 GRID = 4  # keypoints are spread over GRID x GRID cells
 MIN_SPREAD = 0.15  # inliers must span this fraction of the picture in both directions
-SCALE_RANGE = (0.5, 3.0)  # after normalisation, copies differ in scale by crop only
+SCALE_RANGE = (0.25, 3.0)  # after normalisation: a crop enlarges, a picture inside a screenshot shrinks
+PERSPECTIVE_FROM = 6  # similarity inliers that make a perspective worth trying (most strangers have fewer)
+PERSPECTIVE_EXTRA = 8  # a perspective transform, freer than a similarity, must explain this many more pairs
+PERSPECTIVE_SKEW = 3.0  # opposite sides of the seen picture differ in length at most this much
 
 
 @dataclass(frozen=True)
@@ -85,34 +88,55 @@ def extract(image, count: int = STORED) -> Signature:
 
 
 def inliers(stored: Signature, query: Signature, pairs: list[tuple[int, int]] | None = None) -> int:
-    """How many of `stored`'s keypoints land where one similarity transform (rotation,
-    scale, shift) puts them in `query`; 0 when no plausible transform explains enough pairs.
+    """How many of `stored`'s keypoints land where one geometric transform puts them in
+    `query`; 0 when no plausible transform explains enough pairs (see `agreement`)."""
+    return agreement(stored, query, pairs)[0]
 
-    `pairs` (stored index, query index) may come from a search already done; otherwise
-    each query descriptor is paired with its nearest stored one.
+
+def agreement(stored: Signature, query: Signature, pairs: list[tuple[int, int]] | None = None):
+    """(inliers, transform): how many of `stored`'s keypoints land where one transform puts
+    them in `query`, and that transform (3×3, stored → query positions), or (0, None).
+
+    A similarity (rotation, scale, shift) is tried first; when it explains some pairs but too
+    few, a perspective transform (a photo of a screen taken at an angle), which must then explain
+    more of them (PERSPECTIVE_EXTRA) and keep the stored picture a plausible quadrilateral.
+    `pairs` (stored index, query index) may come from a search already done; otherwise each
+    query descriptor is paired with its nearest stored one.
     """
     import cv2
 
     if len(stored) < 3 or len(query) < 3:
-        return 0
+        return 0, None
     if pairs is None:
         matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
         pairs = [(m.trainIdx, m.queryIdx) for m in matcher.match(query.descriptors, stored.descriptors)
                  if m.distance <= MAX_DESCRIPTOR_DISTANCE]
     if len(pairs) < 3:
-        return 0
+        return 0, None
     source = stored.xy[[s for s, _ in pairs]]
     target = query.xy[[q for _, q in pairs]]
-    transform, mask = cv2.estimateAffinePartial2D(source, target, method=cv2.RANSAC,
-                                                  ransacReprojThreshold=RANSAC_PX)
-    if transform is None:
-        return 0
-    scale = float(np.hypot(transform[0, 0], transform[1, 0]))
-    if not SCALE_RANGE[0] <= scale <= SCALE_RANGE[1]:
-        return 0
+    stored_ids = np.array([s for s, _ in pairs])
+    transform, mask = cv2.estimateAffinePartial2D(source, target, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_PX)
+    count = 0
+    if transform is not None and SCALE_RANGE[0] <= float(np.hypot(transform[0, 0], transform[1, 0])) <= SCALE_RANGE[1]:
+        count = _spread_count(stored, source, stored_ids, mask)
+        transform = np.vstack([transform, [0, 0, 1]])
+    if count >= MIN_INLIERS or count < PERSPECTIVE_FROM or len(pairs) < MIN_INLIERS + PERSPECTIVE_EXTRA:
+        return (count, transform) if count else (0, None)
+    homography, mask = cv2.findHomography(source, target, cv2.RANSAC, RANSAC_PX, maxIters=500)
+    if homography is None or not _plausible(homography, stored.size):
+        return (count, transform) if count else (0, None)
+    perspective = _spread_count(stored, source, stored_ids, mask)
+    if perspective >= MIN_INLIERS + PERSPECTIVE_EXTRA:
+        return perspective, homography
+    return (count, transform) if count else (0, None)
+
+
+def _spread_count(stored: Signature, source, stored_ids, mask) -> int:
+    """The distinct stored keypoints among the inliers, 0 when they all sit in one small patch."""
     keep = mask.ravel().astype(bool)
     points = source[keep]
-    unique = np.unique(np.array([s for s, _ in pairs])[keep])
+    unique = np.unique(stored_ids[keep])
     if len(unique) == 0:
         return 0
     # All agreement in one small patch (a logo, a texture) is not the same picture. "Small"
@@ -123,6 +147,36 @@ def inliers(stored: Signature, query: Signature, pairs: list[tuple[int, int]] | 
     if (span < np.minimum(MIN_SPREAD, available / 2)).any():
         return 0
     return int(len(unique))
+
+
+def _plausible(homography: np.ndarray, size) -> bool:
+    """Whether a perspective transform maps the stored picture to a quadrilateral a camera
+    could see: convex, not folded, corners not pulled apart by more than PERSPECTIVE_SKEW,
+    and within SCALE_RANGE by area."""
+    corners = corners_in(homography, size)
+    if corners is None:
+        return False
+    edges = np.roll(corners, -1, axis=0) - corners
+    turns = np.cross(edges, np.roll(edges, -1, axis=0))
+    if not ((turns > 0).all() or (turns < 0).all()):
+        return False
+    lengths = np.hypot(edges[:, 0], edges[:, 1])
+    if min(lengths[0] / lengths[2], lengths[2] / lengths[0], lengths[1] / lengths[3], lengths[3] / lengths[1]) \
+            < 1 / PERSPECTIVE_SKEW:
+        return False
+    area = abs(float(np.cross(corners[2] - corners[0], corners[3] - corners[1]))) / 2
+    scale = (area / (size[0] * size[1])) ** 0.5
+    return SCALE_RANGE[0] <= scale <= SCALE_RANGE[1]
+
+
+def corners_in(transform: np.ndarray, size) -> np.ndarray | None:
+    """Where the stored picture's four corners land under a 3×3 transform (None when one
+    would land behind the camera)."""
+    w, h = size
+    points = np.array([[0, 0, 1], [w, 0, 1], [w, h, 1], [0, h, 1]], dtype=np.float64) @ transform.T
+    if (points[:, 2] <= 1e-6).any():
+        return None
+    return points[:, :2] / points[:, 2:]
 
 
 def same_picture(stored: Signature, query: Signature) -> int | None:

@@ -167,7 +167,7 @@ def query(paths, hash_file, as_json, max_distance, db, max_pixels):
         unreadable: list = []
         for path, media in _readable(_files(paths), max_pixels, "looking up", unreadable):
             seen = views(media, for_lookup=True)
-            matches = [dict(m.to_json(), query_at=at) for m, at in best_matches(archive, seen, max_distance)]
+            matches = [dict(m.to_json(), query_at=at) for m, at in best_matches(archive, seen, media.size, max_distance)]
             results.append({"path": str(path), "pdq_quality": seen[0][1].hashes[0].quality,
                             "exact": archive.exact(media.sha256), "matches": matches})
         failed += len(unreadable)

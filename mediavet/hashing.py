@@ -139,6 +139,8 @@ class Fingerprint:
     hashes: tuple[PerceptualHash, ...]
     signatures: tuple  # keypoints.Signature, the first one of the upright picture
     region: tuple[int, int, int, int] | None = None
+    divided: bool = False  # the region is a block gutters divide (a row of tiles): it says where a match
+    # lies only when no undivided view does (the whole picture is divided: it holds the others)
 
     def as_entry(self) -> "Fingerprint":
         """A lookup fingerprint reduced to what an archive entry keeps."""
@@ -170,13 +172,23 @@ def fingerprint(image, for_lookup: bool = False, offset: tuple[int, int] | None 
 
 
 def lookup_views(image) -> list[Fingerprint]:
-    """Lookup fingerprints of a picture: the whole of it, then each picture found inside it."""
+    """Lookup fingerprints of a picture: the whole of it (divided when pictures are found in
+    it), then each picture found inside it."""
     from mediavet.subpictures import regions
 
-    views = [fingerprint(image, for_lookup=True)]
-    for x, y, w, h in regions(image):
-        views.append(fingerprint(image.crop((x, y, x + w, y + h)), for_lookup=True, offset=(x, y)))
+    found = regions(image)
+    views = [replace(fingerprint(image, for_lookup=True), divided=bool(found))]
+    for (x, y, w, h), divided in found:
+        view = fingerprint(image.crop((x, y, x + w, y + h)), for_lookup=True, offset=(x, y))
+        views.append(replace(view, divided=divided))
     return views
+
+
+def within(region, size) -> tuple[int, int, int, int]:
+    """A region (x, y, w, h) cut to a picture of this size."""
+    x0, y0 = max(0, region[0]), max(0, region[1])
+    x1, y1 = min(size[0], region[0] + region[2]), min(size[1], region[1] + region[3])
+    return x0, y0, max(1, x1 - x0), max(1, y1 - y0)
 
 
 def dihedral(image, algo: str = "pdq") -> list[PerceptualHash]:

@@ -11,7 +11,7 @@ A file that is not a mediavet index is refused, never recreated or overwritten.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from mediavet.hashing import PDQ_MIN_QUALITY, THRESHOLDS, Fingerprint, Perceptua
 APPLICATION_ID = 0x6D766574  # "mvet": marks a SQLite file as ours
 SCHEMA_VERSION = 2  # 2: items.at, the second of a video keyframe
 MIN_VOTES = 8  # descriptor agreements before an entry is worth a geometric check
+FIT_MARGIN = 0.05  # views that frame a match within this much of each other: the tighter one tells where
 
 _SCHEMA = """
 CREATE TABLE items (
@@ -75,6 +76,7 @@ class Match:
     inliers: int | None = None  # keypoints agreeing on one geometric transform, when checked
     at: float | None = None  # the entry's second, when it is a video keyframe
     region: tuple[int, int, int, int] | None = None  # where in the looked-up picture the entry appears (x, y, w, h)
+    fit: float | None = None  # how well the view it was found in frames it (1: exactly)
 
     @property
     def score(self) -> float:
@@ -82,6 +84,17 @@ class Match:
         hash_score = 0.0 if self.distance is None else max(0.0, 1.0 - self.distance / (self.threshold + 1))
         keypoint_score = 0.0 if not self.inliers else min(1.0, self.inliers / (4 * keypoints.MIN_INLIERS))
         return round(max(hash_score, keypoint_score), 3)
+
+    def merged(self, other: "Match") -> "Match":
+        """One answer for an entry that two views of a picture found: the stronger one's
+        evidence, and the region of the view that frames the entry clearly better (FIT_MARGIN),
+        else the tighter one."""
+        strong = self if (self.score, self.inliers or 0) >= (other.score, other.inliers or 0) else other
+        if abs((self.fit or 0) - (other.fit or 0)) > FIT_MARGIN:
+            framing = self if (self.fit or 0) > (other.fit or 0) else other
+        else:
+            framing = min((self, other), key=lambda m: m.region[2] * m.region[3] if m.region else float("inf"))
+        return replace(strong, region=framing.region, fit=framing.fit)
 
     def to_json(self) -> dict:
         return {"label": self.label, "path": self.path, "sha256": self.sha256, "algo": self.algo,
@@ -315,9 +328,11 @@ class HashIndex:
                 "SELECT label, path, sha256, added, at FROM items WHERE id = ?", (item,)).fetchone()
             distance, algo, threshold = hits.get(item, (None, "orb", None))
             count, transform, number = confirmed.get(item, (None, None, 0))
-            region = _seen_at(self.signature(item), fingerprint, transform, number) if transform is not None \
-                else fingerprint.region
-            matches.append(Match(item, label, path, sha256, added, algo, distance, threshold, count, at, region))
+            region, fit = _seen_at(self.signature(item), fingerprint, transform, number) if transform is not None \
+                else (fingerprint.region, 1.0)
+            if fit is not None and fingerprint.divided:  # a row of tiles, the whole screenshot: where the
+                fit /= 2  # match lies only when no single picture frames it
+            matches.append(Match(item, label, path, sha256, added, algo, distance, threshold, count, at, region, fit))
         return sorted(matches, key=lambda m: (-m.score, -(m.inliers or 0), m.distance or 0, m.added, m.item))
 
     def _hash_hits(self, hashes, max_distance) -> dict[int, tuple[int, str, int]]:
@@ -366,29 +381,39 @@ class HashIndex:
                 if len(pairs) < MIN_VOTES:
                     continue
                 count, transform = keypoints.agreement(stored[item], query, pairs)
+                if keypoints.PERSPECTIVE_FROM <= count < keypoints.MIN_INLIERS:  # promising, yet short: pair with
+                    count, transform = keypoints.agreement(stored[item], query)  # it alone (look-alikes took some)
                 if count >= keypoints.MIN_INLIERS and count > confirmed.get(item, (0,))[0]:
                     confirmed[item] = (count, transform, number)
         return confirmed
 
 
-def _seen_at(stored, fingerprint: Fingerprint, transform, number: int) -> tuple[int, int, int, int] | None:
-    """The box, in the looked-up picture's pixels, where the stored picture lands under the
-    keypoints' transform (clipped to the view; the second signature is of the mirror image)."""
+def _seen_at(stored, fingerprint: Fingerprint, transform, number: int) -> tuple:
+    """(box, fit): the box, in the looked-up picture's pixels, where the stored picture lands
+    under the keypoints' transform, cut to the view it was found in (a collage's tile shows a
+    crop of it; the second signature is of the mirror image), and how well the view frames it
+    (intersection over union of the uncut box and the view: the view to report is the one that
+    frames it best, the tile rather than the whole collage or a patch inside the picture)."""
     import numpy as np
 
     if fingerprint.region is None or stored is None:
-        return fingerprint.region
+        return fingerprint.region, None
     corners = keypoints.corners_in(transform, stored.size)
     if corners is None:
-        return fingerprint.region
+        return fingerprint.region, None
     query = fingerprint.signatures[number]
     x, y, w, h = fingerprint.region
     fx, fy = w / query.size[0], h / query.size[1]
-    xs, ys = np.clip(corners[:, 0], 0, query.size[0]), np.clip(corners[:, 1], 0, query.size[1])
+    xs, ys = corners[:, 0], corners[:, 1]
     if number == 1:  # mirrored: x runs the other way
         xs = query.size[0] - xs
-    left, right, top, bottom = xs.min() * fx, xs.max() * fx, ys.min() * fy, ys.max() * fy
-    return (round(x + left), round(y + top), max(1, round(right - left)), max(1, round(bottom - top)))
+    seen = (x + xs.min() * fx, y + ys.min() * fy, (xs.max() - xs.min()) * fx, (ys.max() - ys.min()) * fy)
+    left, top = max(seen[0], x), max(seen[1], y)
+    right, bottom = min(seen[0] + seen[2], x + w), min(seen[1] + seen[3], y + h)
+    if right <= left or bottom <= top:
+        return fingerprint.region, 0.0
+    fit = (right - left) * (bottom - top) / (seen[2] * seen[3] + w * h - (right - left) * (bottom - top))
+    return (round(left), round(top), max(1, round(right - left)), max(1, round(bottom - top))), round(fit, 3)
 
 
 def _contradicts(stored, query, inliers: int) -> bool:

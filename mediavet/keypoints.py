@@ -157,14 +157,16 @@ def _plausible(homography: np.ndarray, size) -> bool:
     if corners is None:
         return False
     edges = np.roll(corners, -1, axis=0) - corners
-    turns = np.cross(edges, np.roll(edges, -1, axis=0))
+    following = np.roll(edges, -1, axis=0)
+    turns = edges[:, 0] * following[:, 1] - edges[:, 1] * following[:, 0]
     if not ((turns > 0).all() or (turns < 0).all()):
         return False
     lengths = np.hypot(edges[:, 0], edges[:, 1])
     if min(lengths[0] / lengths[2], lengths[2] / lengths[0], lengths[1] / lengths[3], lengths[3] / lengths[1]) \
             < 1 / PERSPECTIVE_SKEW:
         return False
-    area = abs(float(np.cross(corners[2] - corners[0], corners[3] - corners[1]))) / 2
+    (ax, ay), (bx, by) = corners[2] - corners[0], corners[3] - corners[1]
+    area = abs(float(ax * by - ay * bx)) / 2  # half the cross product of the diagonals
     scale = (area / (size[0] * size[1])) ** 0.5
     return SCALE_RANGE[0] <= scale <= SCALE_RANGE[1]
 

@@ -7,9 +7,9 @@ the whole frame, and most of its keypoints land on the clutter. So before a look
 is cut into blocks the way a page is (recursive XY-cut): along bands of flat colour that run
 right across the block (gutters, the app's background between its header, text and the
 picture), and where there is no such band along a seam (a straight line of strong contrast
-right across the block, where two pictures meet without a gutter). Every block that is large
-and busy like a photograph (not a flat panel, not a line of text) is a region, the innermost
-first.
+right across the block, where two pictures meet without a gutter). Every block that no gutter
+divides and that is large and not flat is a region, the largest first, then the blocks gutters
+divide.
 """
 
 from __future__ import annotations
@@ -23,13 +23,15 @@ CONTRAST = 24  # grey levels across a seam, pixel to pixel
 MIN_SIDE = 0.18  # a region spans at least this share of the frame both ways
 MIN_AREA, MAX_AREA = 0.05, 0.9  # of the frame (the whole frame is looked up anyway)
 BUSY = 0.1  # share of a region's inside with local detail (not a flat panel)
-MAX_REGIONS = 9  # a 3×3 collage
+MAX_REGIONS = 12  # a 3×3 collage, and a few of its pieces
 MAX_DEPTH = 6
 
 
-def regions(image) -> list[tuple[int, int, int, int]]:
-    """Boxes (x, y, width, height, in the image's pixels) of the picture regions inside it,
-    innermost first; empty when nothing looks like a picture within the picture."""
+def regions(image) -> list[tuple[tuple[int, int, int, int], bool]]:
+    """(box, divided) of the picture regions inside it: the box (x, y, width, height) in the
+    image's pixels, and whether gutters divide it (a row of tiles; or a picture with a band of
+    the page's colour across it). Pictures first; empty when nothing looks like a picture
+    within the picture."""
     import cv2
 
     grey = image.convert("L")
@@ -54,14 +56,15 @@ def regions(image) -> list[tuple[int, int, int, int]]:
         if (busy[y1, x1] - busy[y0, x1] - busy[y1, x0] + busy[y0, x0]) / (w * h) >= BUSY:
             kept.append(((x0, y0, w, h), split))
     # pictures first, the largest first (a seam inside one may be its own edge), then the blocks
-    # that gutters divide (a collage's row of tiles, a post with its picture), the smallest first
+    # that gutters divide (a collage's row of tiles; a picture with a band of the page's colour
+    # across it), the smallest first
     kept.sort(key=lambda found: (found[1] == "gutter", (1 if found[1] == "gutter" else -1) * found[0][2] * found[0][3],
                                  found[0]))
-    chosen: list[tuple[int, int, int, int]] = []
-    for box, _ in kept:
-        if all(_overlap(box, other) < 0.8 for other in chosen):
-            chosen.append(box)
-    return [tuple(round(v / scale) for v in box) for box in chosen[:MAX_REGIONS]]
+    chosen: list[tuple[tuple[int, int, int, int], bool]] = []
+    for box, split in kept:
+        if all(_overlap(box, other) < 0.8 for other, _ in chosen):
+            chosen.append((box, split == "gutter"))
+    return [(tuple(round(v / scale) for v in box), divided) for box, divided in chosen[:MAX_REGIONS]]
 
 
 def _cut(g: np.ndarray, box, background: float, blocks: list, depth: int) -> None:

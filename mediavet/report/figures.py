@@ -49,3 +49,14 @@ def evidence_figures(media, findings, side: int) -> list[tuple[str, object]]:
                         outlined(media.image(max_side=side), [(copied["source"], BLUE), (copied["target"], RED)],
                                  media.size)))
     return figures
+
+
+def matched_part(media, region, side: int):
+    """The part of a picture (x, y, w, h in the file's pixels) where an archived picture was
+    found, at most `side` pixels on its long side."""
+    picture = media.image(max_side=max(side, 2 * max(region[2], region[3])))
+    scale = picture.width / media.size[0]
+    x, y, w, h = (round(v * scale) for v in region)
+    part = picture.crop((x, y, x + max(1, w), y + max(1, h)))
+    part.thumbnail((side, side))
+    return part

@@ -104,6 +104,15 @@ def _matches(report, max_pixels: int) -> str:
             continue
         evidence = finding.evidence
         caption = f"archive: {evidence.get('label')} (added {evidence.get('added')})"
+        if evidence.get("region"):  # the part of this picture beside the archived one
+            try:
+                from mediavet.report.figures import matched_part
+
+                x, y, w, h = evidence["region"]
+                cells.append(_figure(matched_part(probe(report.path, max_pixels=max_pixels), evidence["region"], SIDE),
+                                     f"this picture, {w}×{h} at {x},{y}: the part that looks like it"))
+            except Exception:
+                pass
         picture = ""
         try:
             if evidence.get("path"):

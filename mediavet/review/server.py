@@ -156,6 +156,14 @@ def create_app(review, port: int) -> tuple[Starlette, Keys]:
             return PlainTextResponse("the archive did not keep this picture", status_code=404)
         return Response(picture, media_type="image/jpeg")
 
+    async def api_match_part(request: Request):
+        """The part of the tip's picture where an archived picture was found."""
+        tip = _tip(request)
+        picture = await _in_thread(review.match_part, tip.number, int(request.path_params["k"]))
+        if picture is None:
+            return PlainTextResponse("this match covers the whole picture", status_code=404)
+        return Response(picture, media_type="image/jpeg")
+
     async def api_figure(request: Request):
         """The k-th (1-based) picture of where this tip's evidence lies."""
         tip = _tip(request)
@@ -211,6 +219,7 @@ def create_app(review, port: int) -> tuple[Starlette, Keys]:
         Route("/api/tips", api_tips), Route("/api/tip/{number:int}", api_tip),
         Route("/api/tip/{number:int}/picture", api_picture),
         Route("/api/tip/{number:int}/match/{k:int}", api_match),
+        Route("/api/tip/{number:int}/match/{k:int}/part", api_match_part),
         Route("/api/tip/{number:int}/copy", api_copy),
         Route("/api/tip/{number:int}/figure/{k:int}", api_figure),
         Route("/api/tip/{number:int}/regions", api_regions, methods=["POST"]),

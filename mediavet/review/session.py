@@ -61,7 +61,8 @@ class Tip:
 def _matches(report) -> list[dict]:
     """Archive matches: which archived picture (its label, when it was added, its path when kept)."""
     return [{"label": f.evidence.get("label"), "added": f.evidence.get("added"), "path": f.evidence.get("path"),
-             "distance": f.evidence.get("distance"), "exact": f.id == "duplicate.exact"}
+             "distance": f.evidence.get("distance"), "exact": f.id == "duplicate.exact",
+             "region": f.evidence.get("region")}
             for f in report.findings if f.id in ("duplicate.match", "duplicate.exact")]
 
 
@@ -206,6 +207,22 @@ class Review:
         try:
             archived = probe(matches[k - 1]["path"], max_pixels=self.redact_options.max_pixels)
             return None if archived.is_video else jpeg(archived.image(max_side=640))
+        except (MediaError, OSError):
+            return None
+
+    def match_part(self, number: int, k: int) -> bytes | None:
+        """The part of the tip's picture where its k-th (1-based) archive match was found."""
+        from mediavet.media import MediaError, probe
+        from mediavet.rendering import jpeg
+        from mediavet.report.figures import matched_part
+
+        tip = self.tip(number)
+        matches = _matches(tip.report) if tip.report else []
+        if not 1 <= k <= len(matches) or not matches[k - 1]["region"] or tip.path is None:
+            return None
+        try:
+            return jpeg(matched_part(probe(tip.path, max_pixels=self.redact_options.max_pixels),
+                                     matches[k - 1]["region"], 640))
         except (MediaError, OSError):
             return None
 

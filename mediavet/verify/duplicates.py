@@ -46,13 +46,25 @@ def duplicate_findings(media, options, report) -> list[Finding]:
                         {"check": "duplicate", "exception": type(exc).__name__})]
 
 
-def best_matches(archive, seen, max_distance: int | None = None) -> list[tuple]:
-    """(match, query second) per archive entry, best first, over every view."""
+def best_matches(archive, seen, size, max_distance: int | None = None) -> list[tuple]:
+    """(match, query second) per archive entry, best first, over every view; each match's
+    region cut to the picture's `size`."""
+    from dataclasses import replace
+
+    from mediavet.hashing import within
+
     best: dict[int, tuple] = {}
     for seconds, lookup in seen:
         for match in archive.query(lookup, max_distance):
-            if match.item not in best or match.score > best[match.item][0].score:
+            if match.region:
+                match = replace(match, region=within(match.region, size))
+            if match.item not in best:
                 best[match.item] = (match, seconds)
+            else:  # the second of the stronger view; the region of the better-framing one
+                kept, at = best[match.item]
+                merged = kept.merged(match)
+                best[match.item] = (merged, at if merged.score == kept.score and merged.inliers == kept.inliers
+                                    else seconds)
     return sorted(best.values(), key=lambda pair: (-pair[0].score, -(pair[0].inliers or 0), pair[0].item))
 
 
@@ -71,15 +83,16 @@ def archive_findings(media, seen, index_path: str) -> list[Finding]:
                                  "path": entry["path"], "sha256": entry["sha256"]}))
     exact_entries = {entry["sha256"] for entry in same}
     reported = set()
-    for match, seconds in best_matches(archive, seen):
+    for match, seconds in best_matches(archive, seen, media.size):
         key = match.sha256 or match.item  # one archived file: a clip's other keyframes say nothing new
         if key in exact_entries or key in reported:
             continue
         reported.add(key)
         where = "" if seconds is None else f" at {seconds:.1f} s"
         findings.append(Finding("duplicate.match", Severity.WARN,
-                                f"looks like {_named(match.label, match.path, match.sha256)}{_entry_at(match)} from "
-                                f"the archive{where}, added {match.added} ({_how(match)})", _evidence(match, seconds)))
+                                f"{_part(match, media.size)}looks like {_named(match.label, match.path, match.sha256)}"
+                                f"{_entry_at(match)} from the archive{where}, added {match.added} ({_how(match)})",
+                                _evidence(match, seconds, media.size)))
         if len(reported) >= MAX_MATCHES:
             break
     return findings
@@ -91,6 +104,15 @@ def _named(label, path, sha256) -> str:
     if path:
         return repr(path)
     return f"{label!r} (sha256 {sha256[:12]}…)" if sha256 else repr(label)
+
+
+def _part(match, size) -> str:
+    """"A part of it (x, y, w×h) " when the archived picture fills only part of this one (a
+    screenshot's post, a collage's tile), else nothing."""
+    if not match.region or match.region[2] * match.region[3] >= 0.8 * size[0] * size[1]:
+        return ""
+    x, y, w, h = match.region
+    return f"a part of it ({w}×{h} at {x},{y}) "
 
 
 def _entry_at(match) -> str:
@@ -106,7 +128,7 @@ def _how(match) -> str:
     return ", ".join(parts)
 
 
-def _evidence(match, seconds=None) -> dict:
+def _evidence(match, seconds=None, size=None) -> dict:
     from mediavet import keypoints
 
     evidence = {"label": match.label, "added": match.added, "algo": match.algo, "distance": match.distance,
@@ -117,6 +139,8 @@ def _evidence(match, seconds=None) -> dict:
         evidence["sha256"] = match.sha256
     if match.path:  # kept only when the archive was filled with --store-path
         evidence["path"] = match.path
+    if size and _part(match, size):  # the part of this picture it was found in: x, y, width, height
+        evidence["region"] = list(match.region)
     if seconds is not None:
         evidence["at"] = seconds
     if match.at is not None:

@@ -15,8 +15,11 @@ function row(tip) {
     : h("span", {class: "note"}, tip.state === "error" ? "no picture" : "working…");
   const found = tip.findings.length ? h("ul", {}, tip.findings.map((f) => h("li", {}, f))) : "no findings";
   const matches = tip.matches.map((m, k) => h("p", {class: "match"},
+    m.region ? h("img", {src: `/api/tip/${tip.number}/match/${k + 1}/part`, class: "archived",
+                         alt: `the part of this picture that matches (${m.region[2]}×${m.region[3]} at ${m.region[0]},${m.region[1]})`}) : "",
     m.path ? h("img", {src: `/api/tip/${tip.number}/match/${k + 1}`, alt: "the archived picture", class: "archived"}) : "",
-    `${m.exact ? "identical to" : "matches"} archived "${m.label ?? "unlabelled"}" (added ${m.added ?? "?"})`,
+    `${m.region ? `a part (${m.region[2]}×${m.region[3]} at ${m.region[0]},${m.region[1]}) ` : ""}`
+      + `${m.exact ? "identical to" : "matches"} archived "${m.label ?? "unlabelled"}" (added ${m.added ?? "?"})`,
     m.path ? ` — ${m.path}` : " — the archive did not keep the picture"));
   const redaction = tip.state !== "ready" ? (tip.error ? h("span", {class: "error"}, tip.error) : "")
     : [`${tip.regions} region${tip.regions === 1 ? "" : "s"}`,

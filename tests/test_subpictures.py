@@ -1,0 +1,146 @@
+"""Recycled photos inside screenshots, collages and photos of screens (issue #15): an archived
+corpus photo is found wherever it sits in the frame, with the region it sits in; distinct
+corpus photos framed the same way match nothing. The scenes come from bench/dup_accuracy.py's
+generators (an app-like post with text at several sizes, collages, a screen at an angle)."""
+
+import json
+import sys
+
+import pytest
+from PIL import Image
+
+from conftest import CORPUS, ROOT, run
+from mediavet.exitcodes import ExitCode
+
+sys.path.insert(0, str(ROOT / "bench"))
+import dup_accuracy as scenes  # noqa: E402
+
+ARCHIVED = scenes.ORIGINALS[:16]
+STRANGERS = scenes.DISTRACTORS[:16]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    if not CORPUS.is_dir():
+        pytest.skip("shared corpus not present")
+    from mediavet.hashing import fingerprint, uniform_border_box
+    from mediavet.index import HashIndex
+
+    index = HashIndex(tmp_path_factory.mktemp("archive") / "index.db")
+    pictures = [scenes.load(CORPUS, name) for name in ARCHIVED]
+    # pictures with a flat border of their own are archived without it, so their region in a
+    # screenshot is smaller than the pasted box: leave them out of the region comparisons
+    pictures = [p for p in pictures if uniform_border_box(p) == (0, 0, p.width, p.height)]
+    for number, picture in enumerate(pictures):
+        index.add(None, fingerprint(picture), label=str(number))
+    strangers = [scenes.load(CORPUS, name) for name in STRANGERS]
+    yield index, pictures, strangers
+    index.close()
+
+
+def found(index, picture, number, box, inside=0.9) -> bool:
+    """Whether the right archived picture is the first answer and the region it names lies on
+    the picture (at least `inside` of it) and covers at least half of it (a band across the
+    photo may cut the region the lookup saw it in)."""
+    matches = scenes.lookup(index, picture)
+    if not matches or matches[0].label != str(number) or not matches[0].region:
+        return False
+    region = matches[0].region
+    common = scenes.overlap(region, box) * (region[2] * region[3] + box[2] * box[3]) / (1 + scenes.overlap(region, box))
+    return common >= inside * region[2] * region[3] and common >= 0.5 * box[2] * box[3]
+
+
+def at_most_one_missed(results: list[bool]) -> None:
+    """The issue's target is 95% top-1; on these 13 pictures that allows one miss (the bench
+    measures the rate on 51)."""
+    assert sum(results) >= len(results) - 1, [n for n, right in enumerate(results) if not right]
+
+
+@pytest.mark.parametrize("share", [0.3, 0.5, 0.7])
+def test_a_photo_inside_a_screenshot_of_a_post_is_found_where_it_sits(archive, share):
+    index, pictures, _ = archive
+    results = []
+    for number, picture in enumerate(pictures):
+        shot, box = scenes.screenshot_post(picture, share, dark=number % 2 == 1, seed=number)
+        assert box[2] * box[3] <= share * shot.width * shot.height * 1.05  # the picture is a part of the frame
+        results.append(found(index, shot, number, box))
+    at_most_one_missed(results)
+
+
+@pytest.mark.parametrize("grid,gutter", [(2, 8), pytest.param(2, 0, marks=pytest.mark.xfail(
+    strict=True, reason="measured: without gutters the seam cut names the tile's region for 10 of 13 (found 12 of 13)")),
+    (3, 8)])
+def test_a_photo_in_a_collage_is_found_on_its_tile(archive, grid, gutter):
+    index, pictures, strangers = archive
+    at_most_one_missed([found(index, *_collage(picture, strangers, grid, gutter, number))
+                        for number, picture in enumerate(pictures)])
+
+
+def _collage(picture, strangers, grid, gutter, number):
+    sheet, box = scenes.collage(picture, strangers, grid, gutter=gutter, seed=number)
+    return sheet, number, box
+
+
+def test_a_photo_of_a_screen_at_an_angle_with_scan_lines_is_found(archive):
+    index, pictures, _ = archive
+    results = []
+    for number, picture in enumerate(pictures):
+        seen, box = scenes.screen_photo(picture, seed=number)
+        results.append(found(index, seen, number, box, inside=0.8))
+    at_most_one_missed(results)
+
+
+def test_distinct_photos_framed_the_same_ways_match_nothing(archive):
+    index, _, strangers = archive
+    for number, picture in enumerate(strangers):
+        others = strangers[:number] + strangers[number + 1:]
+        for framed, _ in (scenes.screenshot_post(picture, 0.5, seed=number), scenes.collage(picture, others, 2, seed=number),
+                          scenes.collage(picture, others, 3, gutter=0, seed=number), scenes.screen_photo(picture, seed=number)):
+            assert scenes.lookup(index, framed) == [], STRANGERS[number]
+
+
+@pytest.mark.xfail(strict=True, reason="measured: the exact box of the picture is among the regions of 10 of 13 "
+                   "screenshots (the lookup still finds 13 of 13 through a part of it or the whole frame)")
+def test_the_picture_of_a_screenshot_is_one_of_its_regions(archive):
+    from mediavet.subpictures import regions
+
+    _, pictures, _ = archive
+    shots = []
+    for number, picture in enumerate(pictures):
+        shot, box = scenes.screenshot_post(picture, 0.5, dark=number % 2 == 0, seed=number)
+        shots.append(any(scenes.overlap(found_box, box) >= 0.9 for found_box, _ in regions(shot)))
+    at_most_one_missed(shots)
+
+
+def test_every_tile_of_a_collage_is_one_of_its_regions_and_a_flat_page_has_none(archive):
+    from mediavet.subpictures import regions
+
+    _, pictures, strangers = archive
+    tiles_found = []  # per tile of every collage: the issue's 95%
+    for number, picture in enumerate(pictures):
+        sheet, _ = scenes.collage(picture, strangers, 2, seed=number)
+        tiles = [(8 + (n % 2) * 308, 8 + (n // 2) * 308, 300, 300) for n in range(4)]
+        boxes = [found_box for found_box, _ in regions(sheet)]
+        tiles_found += [any(scenes.overlap(found_box, tile) >= 0.9 for found_box in boxes) for tile in tiles]
+    assert sum(tiles_found) >= 0.95 * len(tiles_found), sum(tiles_found)
+    assert regions(Image.new("RGB", (600, 400), (240, 240, 240))) == []
+
+
+def test_verify_names_the_part_of_a_screenshot_that_is_archived_and_shows_it(archive, tmp_path):
+    """Through the command line: the finding says which part, its evidence has the region in the
+    file's pixels, and the HTML report shows that part beside the archive's answer."""
+    _, pictures, _ = archive
+    original = tmp_path / "archived.jpg"
+    pictures[0].save(original, quality=95)
+    db = tmp_path / "index.db"
+    assert run("index", "add", original, "--db", db, "--store-path", "--label", "archived.jpg").exit_code == ExitCode.OK
+    shot, box = scenes.screenshot_post(pictures[0], 0.4, seed=3)
+    shot_path = tmp_path / "screenshot.jpg"
+    shot.save(shot_path, quality=90)
+    result = run("verify", shot_path, "--index", db, "--json", "--html", tmp_path / "report.html")
+    finding = next(f for f in json.loads(result.stdout)["files"][0]["findings"] if f["id"] == "duplicate.match")
+    assert finding["message"].startswith("a part of it (")
+    assert scenes.overlap(finding["evidence"]["region"], box) >= 0.8
+    page = (tmp_path / "report.html").read_text()
+    part, archived = page.index("the part that looks like it"), page.index("archive: archived.jpg")
+    assert part < archived and page.count("<img") >= 3  # the tip, the part, the archived picture beside it

@@ -394,8 +394,6 @@ def _seen_at(stored, fingerprint: Fingerprint, transform, number: int) -> tuple:
     crop of it; the second signature is of the mirror image), and how well the view frames it
     (intersection over union of the uncut box and the view: the view to report is the one that
     frames it best, the tile rather than the whole collage or a patch inside the picture)."""
-    import numpy as np
-
     if fingerprint.region is None or stored is None:
         return fingerprint.region, None
     corners = keypoints.corners_in(transform, stored.size)

@@ -24,6 +24,7 @@ RANSAC_PX = 4.0
 MIN_INLIERS = 16  # chance agreements between unrelated corpus pictures stay below 12
 GRID = 4  # keypoints are spread over GRID x GRID cells
 MIN_SPREAD = 0.15  # inliers must span this fraction of the picture in both directions
+QUERY_SPREAD = 0.3  # ... or this fraction of the looked-up picture
 SCALE_RANGE = (0.25, 3.0)  # after normalisation: a crop enlarges, a picture inside a screenshot shrinks
 PERSPECTIVE_FROM = 6  # similarity inliers that make a perspective worth trying (most strangers have fewer)
 PERSPECTIVE_EXTRA = 8  # a perspective transform, freer than a similarity, must explain this many more pairs
@@ -119,33 +120,36 @@ def agreement(stored: Signature, query: Signature, pairs: list[tuple[int, int]] 
     transform, mask = cv2.estimateAffinePartial2D(source, target, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_PX)
     count = 0
     if transform is not None and SCALE_RANGE[0] <= float(np.hypot(transform[0, 0], transform[1, 0])) <= SCALE_RANGE[1]:
-        count = _spread_count(stored, source, stored_ids, mask)
+        count = _spread_count(stored, query, source, target, stored_ids, mask)
         transform = np.vstack([transform, [0, 0, 1]])
     if count >= MIN_INLIERS or count < PERSPECTIVE_FROM or len(pairs) < MIN_INLIERS + PERSPECTIVE_EXTRA:
         return (count, transform) if count else (0, None)
     homography, mask = cv2.findHomography(source, target, cv2.RANSAC, RANSAC_PX, maxIters=500)
     if homography is None or not _plausible(homography, stored.size):
         return (count, transform) if count else (0, None)
-    perspective = _spread_count(stored, source, stored_ids, mask)
+    perspective = _spread_count(stored, query, source, target, stored_ids, mask)
     if perspective >= MIN_INLIERS + PERSPECTIVE_EXTRA:
         return perspective, homography
     return (count, transform) if count else (0, None)
 
 
-def _spread_count(stored: Signature, source, stored_ids, mask) -> int:
-    """The distinct stored keypoints among the inliers, 0 when they all sit in one small patch."""
+def _spread_count(stored: Signature, query: Signature, source, target, stored_ids, mask) -> int:
+    """The distinct stored keypoints among the inliers, 0 when they all sit in one small patch:
+    a logo or a texture is not the same picture. "Small" is relative to where the stored
+    keypoints are (a skyline photo has them in one band), and a patch that fills much of the
+    looked-up picture (QUERY_SPREAD both ways: a vertical reframing of a wide clip) is not small."""
     keep = mask.ravel().astype(bool)
     points = source[keep]
     unique = np.unique(stored_ids[keep])
     if len(unique) == 0:
         return 0
-    # All agreement in one small patch (a logo, a texture) is not the same picture. "Small"
-    # is relative to where the stored keypoints are: a skyline photo has them in one band.
     size = np.array(stored.size, dtype=np.float32)
     span = (points.max(axis=0) - points.min(axis=0)) / size
     available = (stored.xy.max(axis=0) - stored.xy.min(axis=0)) / size
     if (span < np.minimum(MIN_SPREAD, available / 2)).any():
-        return 0
+        seen = target[keep]
+        if ((seen.max(axis=0) - seen.min(axis=0)) / np.array(query.size, dtype=np.float32) < QUERY_SPREAD).any():
+            return 0
     return int(len(unique))
 
 

@@ -343,3 +343,39 @@ def test_an_archive_match_shows_the_archived_picture(tmp_path):
     picture = review.match_picture(1, 1)
     assert picture[:2] == b"\xff\xd8" and b"NIKON" not in picture  # a rendering, not the archived file
     assert review.match_picture(1, 2) is None
+
+
+def test_a_photo_found_inside_a_screenshot_is_shown_beside_the_archived_one(tmp_path, browser):
+    """The tips page shows the part of the screenshot that matched next to the archived
+    picture, and says where the part is."""
+    from selenium.webdriver.common.by import By
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import dup_accuracy as scenes
+
+    from conftest import run
+
+    if not CORPUS.is_dir():
+        pytest.skip("shared corpus not present")
+    archived = tmp_path / "archive" / "old.jpg"
+    archived.parent.mkdir()
+    picture = scenes.load(CORPUS, "exif_jpeg/exiforg_nikon-e950.jpg")
+    picture.save(archived, quality=95)
+    index = tmp_path / "index.db"
+    assert run("index", "add", archived, "--db", index, "--store-path", "--label", "flood 2019").exit_code == 0
+    tips = tmp_path / "tips"
+    tips.mkdir()
+    shot, box = scenes.screenshot_post(picture, 0.4, seed=3)
+    shot.save(tips / "screenshot.jpg", quality=90)
+    with start_review(tmp_path, tips, "--index", str(index), "--no-faces", "--no-text", "--no-codes") as server:
+        browser.get(server["start"])
+        wait_for(lambda: "all 1 tips ready" in browser.find_element(By.ID, "progress").text)
+        match = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "p.match"))[0]
+        assert match.text.startswith("a part (") and "flood 2019" in match.text, match.text
+        images = match.find_elements(By.CSS_SELECTOR, "img")
+        assert len(images) == 2  # the part of the tip, the archived picture
+        wait_for(lambda: all(browser.execute_script("return arguments[0].naturalWidth", i) > 0 for i in images), 30)
+        part = images[0]
+        width, height = (browser.execute_script(f"return arguments[0].natural{side}", part) for side in ("Width", "Height"))
+        assert abs(width / height - box[2] / box[3]) < 0.1  # the part has the picture's shape, not the screenshot's
+        browser.save_screenshot(str(ARTIFACTS / "review-match-part.png"))

@@ -210,6 +210,7 @@ def _deep_copy(media, original, covered, final, regions, unlinked: str | None, s
 
 def _copy_video(outcome: Outcome, media, path: Path, outdir: Path, options: RedactOptions, on_frame=None) -> None:
     from mediavet.redact import video
+    from mediavet.redact.sensor import traceable
 
     fps = video.frame_rate(path)
     decided: list = []
@@ -227,8 +228,6 @@ def _copy_video(outcome: Outcome, media, path: Path, outdir: Path, options: Reda
     carried: list = []  # per rendering: the largest share of sensor noise a check frame kept, and the step
 
     def render(regions):
-        from mediavet.redact.sensor import traceable
-
         step = carried[-1][1] if carried else None
         while True:  # a check frame that carried too much raised the step: write again from it
             written = video.write_copy(path, temporary, regions, options.protect, options.crf, options.keep_audio,
@@ -246,8 +245,6 @@ def _copy_video(outcome: Outcome, media, path: Path, outdir: Path, options: Reda
         outcome.frames["rounds"] = used
         outcome.missed = missed or None
         problems = video.leftovers(temporary, missed, options.keep_audio)
-        from mediavet.redact.sensor import traceable
-
         problems += [why for why in [traceable(carried[-1][0])] if why]
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -123,8 +123,8 @@ def unlink(image, strength: str = "normal", step: int = 0):
 
 def unlink_frame(image, strength: str = "normal", step: int = 0):
     """A video frame with its sensor noise replaced: NL-means on the luminance only, with
-    smaller windows. Per frame of a clip the photos' filter costs too much (0.46 s a megapixel
-    against 0.10); the grey residual is what carries the fingerprint (the analyst's, too), and
+    smaller windows. Per frame of a clip the photos' filter costs too much (0.64 s a megapixel
+    against 0.08, bench/sensor_noise.py --video); the grey residual is what carries the fingerprint (the analyst's, too), and
     the encoder halves the colour's resolution anyway."""
     import cv2
     from PIL import Image

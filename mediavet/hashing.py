@@ -164,7 +164,7 @@ def fingerprint(image, for_lookup: bool = False, offset: tuple[int, int] | None 
     if not for_lookup:
         return Fingerprint(tuple(hashes), (keypoints.extract(picture, keypoints.STORED),))
     hashes += dihedral(picture, "pdq")[1:]
-    signatures = (keypoints.extract(picture, keypoints.QUERY),)
+    signatures = (keypoints.extract(picture, keypoints.QUERY if offset is None else keypoints.VIEW_QUERY),)
     if offset is None:
         signatures += (keypoints.extract(ImageOps.mirror(picture), keypoints.QUERY),)
     x, y = offset or (0, 0)

@@ -19,6 +19,7 @@ import numpy as np
 SIDE = 640  # long side of the normalised picture the keypoints are found on
 STORED = 128  # keypoints kept in an index entry
 QUERY = 500  # keypoints taken from a picture being looked up
+VIEW_QUERY = 250  # ... from each picture found inside it (subpictures.py): each is a lookup of its own
 MAX_DESCRIPTOR_DISTANCE = 64  # of 256 bits
 RANSAC_PX = 4.0
 MIN_INLIERS = 16  # chance agreements between unrelated corpus pictures stay below 12

@@ -34,6 +34,7 @@ from mediavet import keypoints  # noqa: E402
 from mediavet.hashing import HASH_SIDE, THRESHOLDS, compute, fingerprint, lookup_views, within  # noqa: E402
 from mediavet.index import HashIndex  # noqa: E402
 from mediavet.media import probe  # noqa: E402
+from mediavet.subpictures import overlap  # noqa: E402  (intersection over union of two boxes)
 
 ORIGINALS = """
 heic/exif-at-eof.heic text/alpr_eu1.jpg faces/dlib_2008_001322.jpg exif_jpeg/exiforg_nikon-e950.jpg
@@ -248,14 +249,6 @@ def screen_photo(im, seed=0):
     x0, y0 = moved.min(axis=0)
     x1, y1 = moved.max(axis=0)
     return _saved(out, 80), (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
-
-
-def overlap(a, b) -> float:
-    """Intersection over union of two (x, y, w, h) boxes."""
-    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
-    x1, y1 = min(a[0] + a[2], b[0] + b[2]), min(a[1] + a[3], b[1] + b[3])
-    inter = max(0, x1 - x0) * max(0, y1 - y0)
-    return inter / (a[2] * a[3] + b[2] * b[3] - inter)
 
 
 def inside_alterations(fillers):

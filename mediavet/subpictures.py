@@ -62,7 +62,7 @@ def regions(image) -> list[tuple[tuple[int, int, int, int], bool]]:
                                  found[0]))
     chosen: list[tuple[tuple[int, int, int, int], bool]] = []
     for box, split in kept:
-        if all(_overlap(box, other) < 0.8 for other, _ in chosen):
+        if all(overlap(box, other) < 0.8 for other, _ in chosen):
             chosen.append((box, split == "gutter"))
     return [(tuple(round(v / scale) for v in box), divided) for box, divided in chosen[:MAX_REGIONS]]
 
@@ -124,7 +124,7 @@ def _seam(part: np.ndarray) -> list[tuple[str, int, int]]:
     return [(axis, 0, at), (axis, at, length)]
 
 
-def _overlap(a, b) -> float:
+def overlap(a, b) -> float:
     """Intersection over union of two boxes."""
     x0, y0 = max(a[0], b[0]), max(a[1], b[1])
     x1, y1 = min(a[0] + a[2], b[0] + b[2]), min(a[1] + a[3], b[1] + b[3])

@@ -165,8 +165,8 @@ def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOption
 
         picture.frames, share, step = sensor.replaced(picture.frames, options.sensor, uncovered_first,
                                                       sensor.covered_mask(regions, uncovered_first.size))
-        if sensor.traceable(share):
-            outcome.status, outcome.message = REFUSED, sensor.traceable(share) + "; nothing written"
+        if why := sensor.traceable(share):
+            outcome.status, outcome.message = REFUSED, why + "; nothing written"
             return
     fmt = output_format(media.format, options.heif_format)
     if media.format == "raw" and fmt == "png":  # the sensor's depth kept: 16 bits a channel

@@ -362,12 +362,12 @@ class _Unlinked:
 
         measured = number == 0 or number % STEP == STEP // 2
         mask = sensor.covered_mask([r for r in regions if r.active(number)], original.size) if measured else None
-        if self.step is None:
-            (done,), _, self.step = sensor.replaced([covered], self.strength, original, mask, video=True)
+        if self.step is None:  # the first frame: the step chosen, and its share measured, as for a photo
+            (done,), share, self.step = sensor.replaced([covered], self.strength, original, mask, video=True)
         else:
             done = sensor.unlink_frame(covered, self.strength, self.step)
+            share = sensor.measured_share(original, done, mask) if measured else None
         if measured:
-            share = sensor.measured_share(original, done, mask)
             if share is not None and (self.worst is None or share > self.worst):
                 self.worst = share
             if sensor.traceable(share) and self.step + 1 < len(sensor.FRAME_STRENGTHS[self.strength]):

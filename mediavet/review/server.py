@@ -148,21 +148,21 @@ def create_app(review, port: int) -> tuple[Starlette, Keys]:
             return PlainTextResponse("no picture (yet)", status_code=404)
         return Response(data, media_type="image/jpeg")
 
+    async def _rendered(request: Request, render, missing: str):
+        """A JPEG that `render(tip number, k)` makes in a worker thread, or 404 with `missing`."""
+        tip = _tip(request)
+        picture = await _in_thread(render, tip.number, int(request.path_params["k"]))
+        if picture is None:
+            return PlainTextResponse(missing, status_code=404)
+        return Response(picture, media_type="image/jpeg")
+
     async def api_match(request: Request):
         """The archived picture a tip matches, rendered (when the archive kept its path)."""
-        tip = _tip(request)
-        picture = await _in_thread(review.match_picture, tip.number, int(request.path_params["k"]))
-        if picture is None:
-            return PlainTextResponse("the archive did not keep this picture", status_code=404)
-        return Response(picture, media_type="image/jpeg")
+        return await _rendered(request, review.match_picture, "the archive did not keep this picture")
 
     async def api_match_part(request: Request):
         """The part of the tip's picture where an archived picture was found."""
-        tip = _tip(request)
-        picture = await _in_thread(review.match_part, tip.number, int(request.path_params["k"]))
-        if picture is None:
-            return PlainTextResponse("this match covers the whole picture", status_code=404)
-        return Response(picture, media_type="image/jpeg")
+        return await _rendered(request, review.match_part, "this match covers the whole picture")
 
     async def api_figure(request: Request):
         """The k-th (1-based) picture of where this tip's evidence lies."""

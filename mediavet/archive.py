@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mediavet.hashing import HASH_SIDE, Fingerprint, fingerprint, lookup_views
@@ -66,12 +66,57 @@ def pixel_digest(media) -> str:
     return digest.hexdigest()
 
 
-def add_media(index: HashIndex, media, label: str, source: str | None, store_path: bool) -> tuple[bool, int | None]:
-    """Add one probed file; (False, None) when the same bytes are already in the index."""
-    if index.exact(media.sha256):
-        return False, None
-    path = str(Path(media.path).resolve()) if store_path else None
-    pixels = None if media.is_video else pixel_digest(media)
-    items = [index.add(media.sha256, entry, label=label, source=source, path=path, pixels=pixels, at=at)
-             for at, entry in views(media)]
-    return True, items[0]
+@dataclass
+class Prints:
+    """What `index add` keeps of one file, made where the file is read (a worker): its sha256,
+    the digest of its pixels, (second, fingerprint) per view; or why it could not be read."""
+    path: str
+    sha256: str | None = None
+    pixels: str | None = None
+    views: list = field(default_factory=list)
+    error: str | None = None
+
+
+def prints(path, max_pixels: int | None = None, known_in: str | None = None) -> Prints:
+    """Fingerprint one file for the archive; never raises for a bad file. `known_in`: an index
+    this worker can read; a file whose bytes it already holds is not fingerprinted again."""
+    import warnings
+
+    from mediavet.media import DEFAULT_MAX_PIXELS, MediaError, probe
+
+    found = Prints(str(path))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # decoders warn about the very damage the error names
+        try:
+            media = probe(path, max_pixels=max_pixels or DEFAULT_MAX_PIXELS)
+            if media.metadata.structure_error:
+                raise MediaError("corrupt", media.metadata.structure_error)
+            found.sha256 = media.sha256
+            if known_in and _known(known_in, media.sha256):
+                return found
+            found.pixels = None if media.is_video else pixel_digest(media)
+            found.views = views(media)
+        except MediaError as exc:
+            found.error = exc.message
+        except Exception as exc:  # one bad file must not stop a batch
+            found.error = f"cannot fingerprint this picture ({type(exc).__name__}: {exc})"[:300]
+    return found
+
+
+def _known(db: str, sha256: str) -> bool:
+    index = HashIndex(Path(db))
+    try:
+        return bool(index.exact(sha256))
+    finally:
+        index.close()
+
+
+def insert(index: HashIndex, found: Prints, label: str, source: str | None, store_path: bool) -> int | None:
+    """Add one fingerprinted file (in the driver: one writer); None when the same bytes are
+    already in the index."""
+    if not found.views or index.exact(found.sha256):
+        return None
+    path = str(Path(found.path).resolve()) if store_path else None
+    items = [index.add(found.sha256, entry, label=label, source=source, path=path, pixels=found.pixels, at=at)
+             for at, entry in found.views]
+    return items[0] if items else None

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 import click
 
 from mediavet import __version__
+from mediavet.cli_jobs import engine_options, ledger_options, open_engine, open_ledger
 from mediavet.exitcodes import ExitCode
 from mediavet.safe_text import clean
 
@@ -107,12 +108,14 @@ def main():
               "also turns on --in-batch.")
 @click.option("--in-batch/--no-in-batch", default=None,
               help="Report files of this run that show the same picture (duplicate.in_batch).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes for large batches (default: one per core).")
+@engine_options
+@ledger_options("Off by default for verify; without --now the clock is not a setting, so a resumed run keeps "
+                "the first run's reports.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary (the files to look at first) and errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Also print each finding's evidence.")
 def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, time_tolerance, claimed_location,
-           distance_tolerance_km, max_pixels, forensics, trust_anchors, index_db, in_batch, jobs, quiet, verbose):
+           distance_tolerance_km, max_pixels, forensics, trust_anchors, index_db, in_batch, jobs, scheduler, ship_bytes,
+           ledger_path, retry_failed, quiet, verbose):
     """Check that each photo is what it claims to be: metadata consistency, edits, generators.
 
     PATHS are files or directories (searched recursively). Every finding carries its evidence.
@@ -123,9 +126,10 @@ def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, ti
       mediavet verify tip.jpg --claimed-time 2026-11-30T14:00+08:00 --claimed-location 40.13,124.39
       mediavet verify tips/ --index archive.db --json > report.json
     """
-    from mediavet.batch import default_jobs, run_ordered
+    from mediavet import jobs as batch
     from mediavet.inputs import expand
-    from mediavet.verify import VerifyOptions, verify_file
+    from mediavet.jobs.operations import Verify
+    from mediavet.verify import VerifyOptions
 
     if as_json and jsonl:
         raise click.UsageError("choose one of --json and --jsonl")
@@ -145,25 +149,32 @@ def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, ti
     files = expand(paths, not_media)
     if not files:
         raise click.UsageError("no media files found in the given paths" + _listed(not_media, "not verified"))
-    if html_path:
-        from mediavet.outputs import OutputError, check_file
+    from mediavet.outputs import OutputError, check_file
 
+    for option, target, kind in (("--html", html_path, "report"), ("--ledger", ledger_path, "ledger")):
         try:
-            check_file(html_path, "report", files, paths)
+            if target:
+                check_file(target, kind, files, paths)
         except OutputError as exc:
-            raise click.UsageError(f"--html: {exc}") from None
+            raise click.UsageError(f"{option}: {exc}") from None
+    operation = Verify(options, now_fixed=now_text is not None)
+    ledger = open_ledger(ledger_path, operation)
     reports = []
     from mediavet.report.json_report import dumps
 
     stream = jsonl and not options.in_batch  # batch findings are known only at the end
     from mediavet.report.progress import progress
 
-    with progress(len(files), "verifying") as advance:
-        for report in run_ordered(verify_file, files, jobs or default_jobs(), options=options):
-            reports.append(report)
-            if stream:
-                click.echo(dumps(report.to_json(), indent=None))
-            advance()
+    try:
+        with open_engine(jobs, scheduler, ship_bytes) as engine, progress(len(files), "verifying") as advance:
+            for result in batch.run(batch.Job(operation, files), engine, ledger, retry_failed):
+                reports.append(result.value)
+                if stream:
+                    click.echo(dumps(result.value.to_json(), indent=None))
+                advance()
+    finally:
+        if ledger is not None:
+            ledger.close()
     if options.in_batch:
         from mediavet.verify.duplicates import batch_findings
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import click
 
+from mediavet.cli_jobs import engine_options, ledger_options, open_engine, open_ledger
 from mediavet.exitcodes import ExitCode
 from mediavet.safe_text import clean
 
@@ -94,38 +95,59 @@ def index():
 @click.option("--store-path", is_flag=True, help="Also keep each file's absolute path (off by default: names can identify).")
 @DB_OPTION
 @MAX_PIXELS_OPTION
-def add(paths, label, source, store_path, db, max_pixels):
-    """Add photos (files or directories) to the index.
+@engine_options
+@ledger_options("Off by default for index add.")
+def add(paths, label, source, store_path, db, max_pixels, jobs, scheduler, ship_bytes, ledger_path, retry_failed):
+    """Add photos and clips (files or directories) to the index. Workers fingerprint the
+    files; this process alone writes the index.
 
     \b
-    Example:
+    Examples:
       mediavet index add archive/2019/ --label "flood 2019" --source "photo desk"
+      mediavet index add /mnt/archive/ --scheduler tcp://10.0.0.5:8786 --ledger archive-add.ledger
     """
-    from mediavet.archive import add_media
+    from mediavet import jobs as batch
     from mediavet.hashing import PDQ_MIN_QUALITY
+    from mediavet.jobs.operations import IndexAdd
+    from mediavet.report.progress import progress
 
+    files = _files(paths)
+    if ledger_path:
+        _check_ledger(ledger_path, files, paths)
     archive = _open(db, create=True)
-    added = skipped = failed = 0
-    unreadable: list = []
-    for path, media in _readable(_files(paths), max_pixels, "adding", unreadable):
-        try:
-            new, item = add_media(archive, media, label, source, store_path)
-        except Exception as exc:
-            click.echo(clean(f"mediavet: {path}: cannot fingerprint this picture ({type(exc).__name__}: {exc})"[:300]),
-                       err=True)
-            failed += 1
-            continue
-        added += new
-        skipped += not new
-        quality = archive.quality(item) if new else None
-        if quality is not None and quality < PDQ_MIN_QUALITY:
-            click.echo(f"mediavet: {clean(path)}: nearly flat picture (PDQ quality {quality} < {PDQ_MIN_QUALITY}): "
-                       "its hashes are kept but not trusted; only copies of the same bytes or pixels, "
-                       "or its keypoints, will find it", err=True)
-    failed += len(unreadable)
-    click.echo(f"{added} added, {skipped} already in the index, {failed} unreadable ({clean(archive.path)})")
-    archive.close()
-    sys.exit(ExitCode.INPUT_ERROR if failed else ExitCode.OK)
+    operation = IndexAdd(archive, label, source, store_path, max_pixels)
+    ledger = open_ledger(ledger_path, operation)
+    counts = {"added": 0, "known": 0, "error": 0, "resumed": 0}
+    try:
+        with open_engine(jobs, scheduler, ship_bytes) as engine, progress(len(files), "adding") as advance:
+            for result in batch.run(batch.Job(operation, files), engine, ledger, retry_failed):
+                advance()
+                added = result.value
+                counts[added.status] += 1
+                counts["resumed"] += result.resumed
+                if added.status == "error":
+                    click.echo(f"mediavet: {clean(added.path)}: {clean(added.message)}", err=True)
+                elif added.quality is not None and added.quality < PDQ_MIN_QUALITY and not result.resumed:
+                    click.echo(f"mediavet: {clean(added.path)}: nearly flat picture (PDQ quality {added.quality} < "
+                               f"{PDQ_MIN_QUALITY}): its hashes are kept but not trusted; only copies of the same "
+                               "bytes or pixels, or its keypoints, will find it", err=True)
+    finally:
+        if ledger is not None:
+            ledger.close()
+        archive.close()
+    again = f"; {counts['resumed']} done by an earlier run (from the ledger)" if counts["resumed"] else ""
+    click.echo(f"{counts['added']} added, {counts['known']} already in the index, {counts['error']} unreadable "
+               f"({clean(archive.path)}){again}")
+    sys.exit(ExitCode.INPUT_ERROR if counts["error"] else ExitCode.OK)
+
+
+def _check_ledger(ledger_path, files, paths) -> None:
+    from mediavet.outputs import OutputError, check_file
+
+    try:
+        check_file(ledger_path, "ledger", files, paths)
+    except OutputError as exc:
+        raise click.UsageError(f"--ledger: {exc}") from None
 
 
 @index.command()

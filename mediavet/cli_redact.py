@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from mediavet.cli_jobs import engine_options, ledger_options, open_engine, open_ledger
 from mediavet.exitcodes import ExitCode
 
 
@@ -117,10 +118,11 @@ def protect_options(manual, action, shape, min_scores, margins, faces, strict, t
 @click.option("--verbose", "-v", is_flag=True, help="Print original -> copy for each written file.")
 @click.option("--max-pixels", type=click.IntRange(min=1), default=200_000_000, show_default=True,
               help="Refuse images larger than this before decoding (decompression bombs).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for large batches.")
+@engine_options
+@ledger_options("Default for redact: .mediavet/OUTDIR.ledger beside OUTDIR (it names the originals, so never inside it).")
 def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape, min_scores, margins, quality,
            heif_format, all_frames, crf, keep_audio, sensor, names, keep_names, manifest, overwrite, faces, strict, turned, text,
-           codes, as_json, verbose, max_pixels, jobs):
+           codes, as_json, verbose, max_pixels, jobs, scheduler, ship_bytes, ledger_path, retry_failed):
     """Make safe copies: faces, text and codes covered, pixels only, no metadata, neutral names.
 
     Every copy is checked by the detectors again and re-read and proven free of metadata
@@ -130,19 +132,25 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
     apply it with --plan.
 
     \b
+    Running it again into the same OUTDIR does only what is not done yet (the ledger).
+
+    \b
     Examples:
       mediavet redact tips/ -o shared/
       mediavet redact tips/ --plan-only plan.json --preview review/
       mediavet redact tips/ --plan plan.json -o shared/ --strict
+      mediavet redact phone-dump/ -o shared/ --scheduler tcp://10.0.0.5:8786
     """
     from dataclasses import replace
 
-    from mediavet.batch import default_jobs, run_ordered
+    from mediavet import jobs as batch
     from mediavet.inputs import expand
-    from mediavet.redact import ERROR, PENDING, REFUSED, WRITTEN, RedactOptions, discard, place, safe_copy
+    from mediavet.jobs.ledger import beside
+    from mediavet.jobs.operations import Redact
+    from mediavet.redact import ERROR, REFUSED, RedactOptions, discard
+    from mediavet.redact.names import Namer
+    from mediavet.report.progress import progress
     from mediavet.safe_text import clean
-    from mediavet.redact.names import Namer, extension_for
-    from mediavet.report.progress import frame_progress, progress
 
     if plan_out and (outdir or plan_in):
         raise click.UsageError("--plan-only writes a plan and no copies: leave out --output-dir and --plan")
@@ -164,9 +172,11 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
     options = RedactOptions(quality=quality, heif_format=heif_format, all_frames=all_frames, overwrite=overwrite,
                             max_pixels=max_pixels, protect=protect, plan=plan, crf=crf, keep_audio=keep_audio,
                             sensor=None if sensor == "off" else sensor)
-    _check_outputs(files, paths, outdir, plan_out, preview_dir, manifest)
+    _check_outputs(files, paths, outdir, plan_out, preview_dir, manifest, ledger_path)
+    engine = open_engine(jobs, scheduler, ship_bytes)
     if plan_out:
-        _plan_only(files, plan_out, preview_dir, options, jobs)
+        with engine:
+            _plan_only(files, plan_out, preview_dir, options, engine)
     outdir = Path(outdir)
     scheme = "keep" if keep_names else names
     outdir.mkdir(parents=True, exist_ok=True)
@@ -177,31 +187,21 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
     if swept:
         click.echo(f"mediavet: removed {swept} temporary file{'s' if swept != 1 else ''} an interrupted run left in "
                    f"{clean(outdir)}", err=True)
-    namer = Namer(outdir, scheme, overwrite)
-    ledger, done = _resume(files, outdir, options, overwrite)
-    clips = {n for n, path in enumerate(files) if n not in done and extension_for(path, None) == ".mp4"}
-    numbers = [n for n in range(len(files)) if n not in clips and n not in done]
-    photos = [files[n] for n in numbers]
+    operation = Redact(options, outdir, Namer(outdir, scheme, overwrite))
+    ledger = open_ledger(ledger_path or beside(outdir), operation)
+    results = []
     try:
-        with progress(len(photos), "copying") as advance:
-            for number, outcome in zip(numbers, run_ordered(safe_copy, photos, jobs or default_jobs(), heavy=True,
-                                                             outdir=outdir, options=options)):
-                done[number] = outcome
+        with engine, progress(len(files), "copying") as advance:
+            # --overwrite starts afresh: nothing is taken from the ledger, everything is recorded
+            for result in batch.run(batch.Job(operation, files), engine, ledger, retry_failed or overwrite,
+                                    fresh=overwrite):
+                results.append(result)
                 advance()
-        for number in sorted(clips):  # one clip at a time, in this process, with a frame counter
-            with frame_progress(files[number]) as tick:
-                done[number] = safe_copy(files[number], outdir, options, on_frame=tick)
-        outcomes = [done[n] for n in range(len(files))]
-        for outcome in outcomes:  # named in input order: neutral names stay contiguous
-            if outcome.status == PENDING:
-                place(outcome, namer.name(Path(outcome.input), outcome.extension), overwrite)
-                if outcome.status == WRITTEN and ledger is not None:
-                    ledger.record(outcome.input_sha256, Path(outcome.output), outcome.output_sha256)
     finally:
-        for outcome in done.values():
-            discard(outcome)
-        if ledger is not None:
-            ledger.close()
+        for result in results:
+            discard(result.value)
+        ledger.close()
+    outcomes = [r.value for r in results]
     if manifest:
         _write_manifest(manifest, outcomes)
     if preview_dir:
@@ -210,33 +210,6 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
     if any(o.status == REFUSED for o in outcomes):
         sys.exit(ExitCode.NOT_CLEAN)
     sys.exit(ExitCode.INPUT_ERROR if any(o.status == ERROR for o in outcomes) else ExitCode.OK)
-
-
-def _resume(files, outdir, options, overwrite) -> tuple:
-    """The ledger of this output folder and, for each input an earlier run already copied with
-    the same settings (its copy still there, unchanged), an UNCHANGED outcome; --overwrite
-    starts afresh."""
-    import hashlib
-
-    from mediavet.ledger import Ledger, settings_key
-    from mediavet.media import MediaError, require_regular
-    from mediavet.redact import UNCHANGED, Outcome
-
-    if overwrite:
-        return None, {}
-    ledger, done = Ledger(outdir, settings_key(options)), {}
-    for number, path in enumerate(files):
-        try:
-            require_regular(Path(path))  # a FIFO is never opened
-            with open(path, "rb") as handle:
-                digest = hashlib.file_digest(handle, "sha256").hexdigest()
-        except (OSError, MediaError):
-            continue  # the copy step reports it
-        copy = ledger.copy_of(digest)
-        if copy:
-            done[number] = Outcome(input=str(path), status=UNCHANGED, output=str(outdir / copy), input_sha256=digest,
-                                   message="copied by an earlier run with the same settings")
-    return ledger, done
 
 
 def _face_models() -> list[str]:
@@ -269,11 +242,12 @@ def _load_plan(plan_in, files) -> tuple[dict, dict]:
     return entries, settings
 
 
-def _plan_only(files, plan_out, preview_dir, options, jobs) -> None:
+def _plan_only(files, plan_out, preview_dir, options, engine) -> None:
     from mediavet import __version__
+    from mediavet import jobs as batch
     from mediavet.atomic import write_atomic
-    from mediavet.batch import default_jobs, run_ordered
-    from mediavet.redact import PLANNED, plan_file
+    from mediavet.jobs.operations import Plan
+    from mediavet.redact import PLANNED
     from mediavet.redact.plan import document
     from mediavet.report.json_report import dumps
     from mediavet.report.progress import progress
@@ -281,8 +255,8 @@ def _plan_only(files, plan_out, preview_dir, options, jobs) -> None:
 
     outcomes = []
     with progress(len(files), "detecting") as advance:
-        for outcome in run_ordered(plan_file, files, jobs or default_jobs(), heavy=True, options=options):
-            outcomes.append(outcome)
+        for result in batch.run(batch.Job(Plan(options), files), engine):
+            outcomes.append(result.value)
             advance()
     protect = options.protect
     settings = {"mediavet": __version__, "kinds": list(protect.kinds), "min_scores": protect.min_scores,
@@ -338,7 +312,7 @@ def _previews(outcomes, preview_dir, max_pixels, numbers=None) -> None:
                                          "files": index}) + "\n").encode("utf-8"))
 
 
-def _check_outputs(files, paths, outdir, plan_out, preview_dir, manifest) -> None:
+def _check_outputs(files, paths, outdir, plan_out, preview_dir, manifest, ledger=None) -> None:
     """Every path this run writes, checked before anything is (mediavet/outputs.py)."""
     from mediavet.outputs import OutputError, check_file, check_folder
 
@@ -346,7 +320,8 @@ def _check_outputs(files, paths, outdir, plan_out, preview_dir, manifest) -> Non
               ("--preview", lambda: check_folder(preview_dir, files, paths, [outdir])) if preview_dir else None,
               ("--manifest", lambda: check_file(manifest, "manifest", files, paths, [outdir]))
               if manifest else None,
-              ("--plan-only", lambda: check_file(plan_out, "plan", files, paths)) if plan_out else None]
+              ("--plan-only", lambda: check_file(plan_out, "plan", files, paths)) if plan_out else None,
+              ("--ledger", lambda: check_file(ledger, "ledger", files, paths, [outdir])) if ledger else None]
     for option, check in filter(None, checks):
         try:
             check()
@@ -424,8 +399,9 @@ def _to_look_at(outcomes, advice: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (the same envelope as verify).")
 @click.option("--max-pixels", type=click.IntRange(min=1), default=200_000_000, show_default=True,
               help="Refuse images larger than this before decoding.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes for large batches.")
-def audit(paths, as_json, max_pixels, jobs):
+@engine_options
+@ledger_options("Off by default for audit.")
+def audit(paths, as_json, max_pixels, jobs, scheduler, ship_bytes, ledger_path, retry_failed):
     """Report everything identifying still in each file; write nothing.
 
     Exit 0 when every file is clean, 1 when any is not, 3 when some could not be read.
@@ -435,19 +411,27 @@ def audit(paths, as_json, max_pixels, jobs):
     Example:
       mediavet audit shared/ && echo "nothing identifying left"
     """
-    from mediavet.batch import default_jobs, run_ordered
+    from mediavet import jobs as batch
     from mediavet.inputs import expand
-    from mediavet.redact.audit import audit_file
+    from mediavet.jobs.operations import Audit
     from mediavet.report.progress import progress
 
     files = expand(paths, every=True)  # hidden files, sidecars, notes: everything under a shared folder
     if not files:
         raise click.UsageError("no files found in the given paths")
+    if ledger_path:
+        _check_outputs(files, paths, None, None, None, None, ledger_path)
+    operation = Audit(max_pixels)
+    ledger = open_ledger(ledger_path, operation)
     reports = []
-    with progress(len(files), "auditing") as advance:
-        for report in run_ordered(audit_file, files, jobs or default_jobs(), max_pixels=max_pixels):
-            reports.append(report)
-            advance()
+    try:
+        with open_engine(jobs, scheduler, ship_bytes) as engine, progress(len(files), "auditing") as advance:
+            for result in batch.run(batch.Job(operation, files), engine, ledger, retry_failed):
+                reports.append(result.value)
+                advance()
+    finally:
+        if ledger is not None:
+            ledger.close()
     if as_json:
         from mediavet.report.json_report import document, dumps
 

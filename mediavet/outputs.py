@@ -61,6 +61,10 @@ def check_folder(path, inputs=(), given=(), folders=()) -> None:
 
 
 def written_by_mediavet(path: Path, kind: str) -> bool:
+    if kind == "ledger":
+        from mediavet.jobs.ledger import is_ledger
+
+        return is_ledger(path)
     try:
         with open(path, "rb") as handle:
             start = handle.read(4096)

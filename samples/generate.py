@@ -30,7 +30,7 @@ _SIZES = {BYTE: 1, ASCII: 1, SHORT: 2, LONG: 4, RATIONAL: 8, UNDEFINED: 1, SRATI
 # --- pictures -------------------------------------------------------------------------
 
 def scene(variant: int = 0, size=(320, 240)) -> Image.Image:
-    """A small drawn picture; different variants are clearly different pictures."""
+    """A small drawn picture: variant 0 (a house under the sun) or any other (a blue disc)."""
     width, height = size
     image = Image.new("RGB", size)
     draw = ImageDraw.Draw(image)

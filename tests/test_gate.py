@@ -14,6 +14,8 @@ from PIL import Image
 from conftest import ROOT, run, verify_json
 from generate import camera_jpeg, jpeg_bytes, scene
 from mediavet.exitcodes import ExitCode
+from mediavet.media import probe
+from mediavet.redact.audit import audit_media
 
 NO_REGIONS = ("--no-faces", "--no-text", "--no-codes")
 
@@ -194,7 +196,11 @@ def test_a_stopped_batch_leaves_no_workers_and_no_temporary_files(tmp_path, name
                                                           getattr(signal, name), 6, tmp_path)
     assert returncode == code and f"stopped by {name}" in stderr, stderr
     assert workers and orphans == []
-    assert not outdir.exists() or list(outdir.iterdir()) == []
+    # what finished before the stop stays (a rerun resumes after it): proven copies, named in
+    # order from safe-0001, nothing hidden or half-written beside them
+    left = sorted(p.name for p in outdir.iterdir()) if outdir.exists() else []
+    assert left == [f"safe-{n:04d}.jpg" for n in range(1, len(left) + 1)]
+    assert all(audit_media(probe(outdir / name)) == [] for name in left)
 
 
 def test_a_stopped_clip_leaves_no_playable_unproven_copy(tmp_path):

@@ -303,8 +303,8 @@ def test_running_again_writes_nothing_twice_and_resumes(tmp_path):
 
     tips = tmp_path / "tips"
     tips.mkdir()
-    for n in range(3):
-        (tips / f"tip{n}.jpg").write_bytes(jpeg_bytes(scene(n)))
+    for n in range(3):  # three different pictures (scene has two variants; the sizes differ)
+        (tips / f"tip{n}.jpg").write_bytes(jpeg_bytes(scene(n % 2, size=(320 + 16 * n, 240))))
     shared = tmp_path / "shared"
     flags = ("--no-faces", "--no-text", "--no-codes")
     first = run("redact", tips, "-o", shared, *flags)
@@ -315,7 +315,7 @@ def test_running_again_writes_nothing_twice_and_resumes(tmp_path):
     assert "3 already there from an earlier run" in again.stderr + again.stdout
     assert "removed 1 temporary file an interrupted run left" in again.stderr
     assert sorted(p.name for p in shared.iterdir()) == [f"safe-000{n}.jpg" for n in (1, 2, 3)]
-    (tips / "tip1.jpg").write_bytes(jpeg_bytes(scene(7)))  # one tip changed: only it is copied again
+    (tips / "tip1.jpg").write_bytes(jpeg_bytes(scene(0, size=(400, 240))))  # one tip changed: it is copied again
     os.remove(shared / "safe-0003.jpg")  # and a copy someone deleted is made again
     third = run("redact", tips, "-o", shared, *flags)
     assert "2 written" in third.stderr + third.stdout and "1 already there" in third.stderr + third.stdout

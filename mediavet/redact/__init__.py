@@ -56,9 +56,11 @@ class Outcome:
     output_sha256: str | None = None
     frames: dict | None = None  # a clip: frames written, frames the detectors checked again, rounds
     missed: list | None = None  # refused: the Regions the re-check found uncovered (a reviewer's new candidates)
+    data: bytes | None = None  # pending, from a worker on another machine: the proven copy's bytes
 
     def to_json(self) -> dict:
-        return {key: value for key, value in self.__dict__.items() if key not in ("extension", "plan", "found", "missed")}
+        return {key: value for key, value in self.__dict__.items()
+                if key not in ("extension", "plan", "found", "missed", "data")}
 
 
 def safe_copy(path, outdir: Path, options: RedactOptions = RedactOptions(), on_frame=None) -> Outcome:
@@ -66,6 +68,37 @@ def safe_copy(path, outdir: Path, options: RedactOptions = RedactOptions(), on_f
     for a bad file. The copy gets its name from `place()`, in input order, so that neutral
     names stay contiguous whatever fails."""
     return _guarded(path, lambda outcome: _copy_into(outcome, Path(path), Path(outdir), options, on_frame))
+
+
+def remote_copy(path, options: RedactOptions = RedactOptions()) -> Outcome:
+    """`safe_copy` on a worker that may not see the output folder: the proven copy comes back
+    as bytes (`data`), for `receive` to write in the driver."""
+    with tempfile.TemporaryDirectory(prefix="mediavet-copy-") as scratch:
+        outcome = safe_copy(path, Path(scratch), options)
+        if outcome.status == PENDING:
+            outcome.data = Path(outcome.output).read_bytes()
+            outcome.output = None
+    return outcome
+
+
+def receive(outcome: Outcome, outdir: Path) -> None:
+    """Write a copy a worker sent as bytes to a temporary file in `outdir`, pending its name
+    like a local one; bytes that do not match the sha256 the worker proved are refused."""
+    data, outcome.data = outcome.data, None
+    if hashlib.sha256(data).hexdigest() != outcome.output_sha256:
+        outcome.status, outcome.message = REFUSED, "the copy changed on its way from the worker, nothing written"
+        return
+    handle, temporary = tempfile.mkstemp(prefix=signals.prefix(), suffix=".part", dir=outdir)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    outcome.output = temporary
 
 
 def plan_file(path, options: RedactOptions = RedactOptions()) -> Outcome:
@@ -302,6 +335,7 @@ def place(outcome: Outcome, target: Path, overwrite: bool) -> None:
 
 def discard(outcome: Outcome) -> None:
     """Drop a pending copy that will not be placed (an interrupted batch)."""
+    outcome.data = None
     if outcome.status == PENDING and outcome.output:
         Path(outcome.output).unlink(missing_ok=True)
 

@@ -40,6 +40,13 @@ class FileReport:
             "findings": [f.to_json() for f in self.findings], "error": self.error,
         }
 
+    @classmethod
+    def from_json(cls, data: dict) -> "FileReport":
+        """A report as `to_json` wrote it (a ledger's, a spooled one)."""
+        return cls(path=data["path"], sha256=data.get("sha256"), format=data.get("format"), width=data.get("width"),
+                   height=data.get("height"), facts=data.get("facts") or {}, metadata=data.get("metadata") or {},
+                   findings=[Finding.from_json(f) for f in data.get("findings") or []], error=data.get("error"))
+
 
 def verify_file(path: str | Path, options: VerifyOptions | None = None) -> FileReport:
     """Verify one file. Never raises for a bad file: the report carries the error."""

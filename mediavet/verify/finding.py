@@ -28,3 +28,7 @@ class Finding:
 
     def to_json(self) -> dict:
         return {"id": self.id, "severity": str(self.severity), "message": self.message, "evidence": self.evidence}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Finding":
+        return cls(data["id"], Severity.parse(data["severity"]), data["message"], data.get("evidence") or {})

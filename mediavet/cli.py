@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 import click
 
 from mediavet import __version__
-from mediavet.cli_jobs import engine_options, ledger_options, open_engine, open_ledger
+from mediavet.cli_jobs import engine_options, ledger_options, open_engine, open_ledger, say_resumed
 from mediavet.exitcodes import ExitCode
 from mediavet.safe_text import clean
 
@@ -159,7 +159,7 @@ def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, ti
             raise click.UsageError(f"{option}: {exc}") from None
     operation = Verify(options, now_fixed=now_text is not None)
     ledger = open_ledger(ledger_path, operation)
-    reports = []
+    reports, resumed = [], 0
     from mediavet.report.json_report import dumps
 
     stream = jsonl and not options.in_batch  # batch findings are known only at the end
@@ -169,12 +169,14 @@ def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, ti
         with open_engine(jobs, scheduler, ship_bytes) as engine, progress(len(files), "verifying") as advance:
             for result in batch.run(batch.Job(operation, files), engine, ledger, retry_failed):
                 reports.append(result.value)
+                resumed += result.resumed
                 if stream:
                     click.echo(dumps(result.value.to_json(), indent=None))
                 advance()
     finally:
         if ledger is not None:
             ledger.close()
+    say_resumed(resumed, len(files))
     if options.in_batch:
         from mediavet.verify.duplicates import batch_findings
 

@@ -63,3 +63,8 @@ def open_ledger(path, operation):
     except (LedgerError, OSError) as exc:
         click.echo(f"mediavet: --ledger: {clean(exc)}", err=True)
         sys.exit(ExitCode.INPUT_ERROR)
+
+
+def say_resumed(resumed: int, total: int) -> None:
+    if resumed:
+        click.echo(f"mediavet: {resumed} of {total} files done by an earlier run (reported from the ledger)", err=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mediavet.cli_jobs import engine_options, ledger_options, open_engine, open_ledger
+from mediavet.cli_jobs import engine_options, ledger_options, open_engine, open_ledger, say_resumed
 from mediavet.exitcodes import ExitCode
 
 
@@ -423,15 +423,17 @@ def audit(paths, as_json, max_pixels, jobs, scheduler, ship_bytes, ledger_path, 
         _check_outputs(files, paths, None, None, None, None, ledger_path)
     operation = Audit(max_pixels)
     ledger = open_ledger(ledger_path, operation)
-    reports = []
+    reports, resumed = [], 0
     try:
         with open_engine(jobs, scheduler, ship_bytes) as engine, progress(len(files), "auditing") as advance:
             for result in batch.run(batch.Job(operation, files), engine, ledger, retry_failed):
                 reports.append(result.value)
+                resumed += result.resumed
                 advance()
     finally:
         if ledger is not None:
             ledger.close()
+    say_resumed(resumed, len(files))
     if as_json:
         from mediavet.report.json_report import document, dumps
 

@@ -62,7 +62,7 @@ def run(job: Job, engine: Engine | None = None, ledger: Ledger | None = None, re
     function, kwargs = operation.work(engine)
     prepare = None
     if engine.ship_bytes:
-        function, kwargs, prepare = _unpack, {"function": function, "named": operation.path_field, **kwargs}, _pack
+        function, kwargs, prepare = _unpack, {"work": function, "named": operation.path_field, **kwargs}, _pack
     computed = ordered(
         engine, function, [job.inputs[n] for n in todo], lambda path, why: operation.lost(path, why),
         heavy=operation.heavy, inline=lambda path: operation.inline(path, engine), prepare=prepare, **kwargs)
@@ -74,6 +74,7 @@ def run(job: Job, engine: Engine | None = None, ledger: Ledger | None = None, re
                 continue
             _item, value = next(pending)
             yield Result(number, path, operation.finish(value, lambda done, path=path: _record(ledger, operation, path, done)))
+        next(pending, None)  # the loop ends on its own: workers are shut down, not stopped
     finally:
         computed.close()
         if ledger is not None:
@@ -111,15 +112,15 @@ def _pack(path: str):
         return path  # the worker reports it as it reports any unreadable file
 
 
-def _unpack(item, function, named, **kwargs):
+def _unpack(item, work, named, **kwargs):
     """On a worker: the shipped bytes in a temporary file of the same extension, the work
     done on it, the result named after the input."""
     if not isinstance(item, _Shipped):
-        return function(item, **kwargs)
+        return work(item, **kwargs)
     with tempfile.TemporaryDirectory(prefix="mediavet-input-") as scratch:
         copy = Path(scratch) / ("input" + Path(item.path).suffix.lower())
         copy.write_bytes(item.data)
         os.chmod(copy, 0o400)
-        result = function(copy, **kwargs)
+        result = work(copy, **kwargs)
     setattr(result, named, item.path)
     return result

@@ -212,7 +212,10 @@ class _Pool:
         if exc[0] is not None and self.engine.client is None:  # stopped: the workers stop now, not after their file
             for process in list(getattr(self.executor, "_processes", {}).values()):
                 process.terminate()
-        self.executor.shutdown(wait=exc[0] is None, cancel_futures=True)
+        if self.engine.client is None:
+            self.executor.shutdown(wait=exc[0] is None, cancel_futures=True)
+        else:
+            self.executor.shutdown(wait=exc[0] is None)
         return False
 
     def _start(self) -> None:
@@ -241,7 +244,7 @@ class _Pool:
         fresh pool takes the rest."""
         from concurrent.futures import ProcessPoolExecutor
 
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor.shutdown(wait=False, cancel_futures=True)  # local only: a cluster reschedules by itself
         for task in tasks:
             group, state = task[0], task[1]
             if callable(state) or isinstance(state, list) or (state.done() and not state.cancelled()

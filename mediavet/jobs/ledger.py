@@ -104,8 +104,10 @@ class Ledger:
     def record(self, path, status: str, sha256: str | None, summary: str, result: dict, now: bool = False) -> None:
         """Keep this result; `now`: committed before this returns (else with the next batch)."""
         stat = _stat(path) or (None, None)
+        if sha256 is None and stat[0] is not None:  # a file that failed before it was read: its bytes still tell a change
+            sha256 = sha256_of(path)
         self.pending.append((self.operation, self.key, _key(path), stat[0], stat[1], sha256, status, summary[:300],
-                             json.dumps(result, sort_keys=True, default=str),
+                             json.dumps(result, default=str),  # key order kept: reports come back as written
                              datetime.now(timezone.utc).replace(microsecond=0).isoformat(), time.time_ns()))
         if now or len(self.pending) >= FLUSH_ROWS or time.monotonic() - self.flushed > FLUSH_SECONDS:
             self.flush()

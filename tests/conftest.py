@@ -13,8 +13,8 @@ CORPUS = Path(os.environ.get("MEDIAVET_CORPUS", ROOT.parent / "shared" / "corpus
 
 @pytest.fixture(autouse=True)
 def private_data_home(tmp_path_factory, monkeypatch):
-    """The default index and the redaction ledgers of a test live in its own data directory,
-    never in the user's."""
+    """The default index of a test lives in its own data directory, never in the user's
+    (redaction ledgers lie beside each test's OUTDIR, in its tmp_path)."""
     monkeypatch.delenv("MEDIAVET_INDEX", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data-home")))
 NOW = "2026-01-01T00:00:00+00:00"

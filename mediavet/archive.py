@@ -9,6 +9,7 @@ import hashlib
 import os
 import sys
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 from mediavet.hashing import HASH_SIDE, Fingerprint, fingerprint, lookup_views
@@ -103,12 +104,15 @@ def prints(path, max_pixels: int | None = None, known_in: str | None = None) -> 
     return found
 
 
+@lru_cache(maxsize=4)
+def reader(db: str) -> HashIndex:
+    """An index this process only reads, opened once per process (a worker, a verify run);
+    each query sees what the writer committed since."""
+    return open_index(db)
+
+
 def _known(db: str, sha256: str) -> bool:
-    index = HashIndex(Path(db))
-    try:
-        return bool(index.exact(sha256))
-    finally:
-        index.close()
+    return bool(reader(db).exact(sha256))
 
 
 def insert(index: HashIndex, found: Prints, label: str, source: str | None, store_path: bool) -> int | None:
@@ -119,4 +123,4 @@ def insert(index: HashIndex, found: Prints, label: str, source: str | None, stor
     path = str(Path(found.path).resolve()) if store_path else None
     items = [index.add(found.sha256, entry, label=label, source=source, path=path, pixels=found.pixels, at=at)
              for at, entry in found.views]
-    return items[0] if items else None
+    return items[0]

@@ -64,7 +64,7 @@ def run(job: Job, engine: Engine | None = None, ledger: Ledger | None = None, re
     if engine.ship_bytes:
         function, kwargs, prepare = _unpack, {"work": function, "named": operation.path_field, **kwargs}, _pack
     computed = ordered(
-        engine, function, [job.inputs[n] for n in todo], lambda path, why: operation.lost(path, why),
+        engine, function, [job.inputs[n] for n in todo], operation.lost,
         heavy=operation.heavy, inline=lambda path: operation.inline(path, engine), prepare=prepare, **kwargs)
     try:
         pending = iter(computed)

@@ -20,7 +20,6 @@ from functools import partial
 
 MIN_PER_WORKER = 8  # below this many light files per worker, starting workers costs more than it saves
 ATTEMPTS = 2  # a file whose task is lost this many times (its worker died) is recorded as failed
-SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 
 
 def default_jobs() -> int:
@@ -36,12 +35,6 @@ class Engine:
         self.client, self.cluster, self.ship_bytes = client, cluster, ship_bytes
         self.workers = workers or default_jobs()
         self.remote = client is not None
-
-    @property
-    def description(self) -> str:
-        if self.client is None:
-            return f"{self.workers} local worker process{'es' if self.workers != 1 else ''}"
-        return f"the Dask scheduler at {self.client.scheduler.address}"
 
     def size(self) -> int:
         if self.client is None:
@@ -86,9 +79,8 @@ def dask(address: str, ship_bytes: bool = False, workers: int | None = None) -> 
 
 
 def from_options(jobs: int | None, scheduler: str | None, ship_bytes: bool = False) -> Engine:
-    """The engine a command's --jobs, --scheduler and --ship-bytes ask for (the scheduler may
-    also come from $DASK_SCHEDULER_ADDRESS)."""
-    scheduler = scheduler or os.environ.get(SCHEDULER_ENV)
+    """The engine a command's --jobs, --scheduler (or $DASK_SCHEDULER_ADDRESS, read by the
+    option) and --ship-bytes ask for."""
     if scheduler:
         return dask(scheduler, ship_bytes, jobs)
     if ship_bytes:
@@ -141,10 +133,9 @@ def ordered(engine: Engine, function, items, lost, heavy: bool = False, inline=N
 
         def fill():
             while len(tasks) < 2 * size + 1:
-                group = next(upcoming, None)
+                group, runner = next(upcoming, (None, None))
                 if group is None:
                     return
-                runner = inline(group[0])
                 tasks.append([group, runner or pool.submit(_run_chunk, function, sent(group), kwargs), 1])
 
         fill()
@@ -176,22 +167,24 @@ def ordered(engine: Engine, function, items, lost, heavy: bool = False, inline=N
             yield from zip(group, results)
 
 
-
 def _chunks(items, size, inline):
+    """(items, None) for up to `size` items the workers do together, ([item], runner) for one
+    this process does: `inline` is asked once per item."""
     group = []
     for item in items:
-        if inline(item):
+        runner = inline(item)
+        if runner:
             if group:
-                yield group
+                yield group, None
                 group = []
-            yield [item]
+            yield [item], runner
             continue
         group.append(item)
         if len(group) >= size:
-            yield group
+            yield group, None
             group = []
     if group:
-        yield group
+        yield group, None
 
 
 class _Pool:
@@ -212,10 +205,9 @@ class _Pool:
         if exc[0] is not None and self.engine.client is None:  # stopped: the workers stop now, not after their file
             for process in list(getattr(self.executor, "_processes", {}).values()):
                 process.terminate()
-        if self.engine.client is None:
-            self.executor.shutdown(wait=exc[0] is None, cancel_futures=True)
-        else:
-            self.executor.shutdown(wait=exc[0] is None)
+        # a cluster's executor has no cancel_futures: Dask cancels what the client drops
+        cancel = {"cancel_futures": True} if self.engine.client is None else {}
+        self.executor.shutdown(wait=exc[0] is None, **cancel)
         return False
 
     def _start(self) -> None:
@@ -228,7 +220,15 @@ class _Pool:
                                             initializer=_mark_worker)
 
     def submit(self, function, *args):
-        return self.executor.submit(function, *args)
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return self.executor.submit(function, *args)
+        except BrokenProcessPool as exc:  # it broke since the last result: this task fails like those in it
+            failed = Future()
+            failed.set_exception(exc)
+            return failed
 
     def lost(self, exc: BaseException) -> bool:
         """Whether this exception means the task's worker went away (not a bug in the task)."""

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import stat as kinds
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -119,10 +120,6 @@ class Ledger:
             self.pending = []
         self.flushed = time.monotonic()
 
-    def counts(self) -> dict:
-        return dict(self.db.execute("SELECT status, COUNT(*) FROM files WHERE operation = ? AND settings = ? "
-                                    "GROUP BY status", (self.operation, self.key)).fetchall())
-
     def close(self) -> None:
         self.flush()
         self.db.close()
@@ -156,8 +153,6 @@ def _key(path) -> str:
 
 
 def _stat(path) -> tuple[int, int] | None:
-    import stat as kinds
-
     try:
         stat = os.stat(path)
     except OSError:

@@ -58,9 +58,6 @@ class Operation:
         """The result an earlier run recorded, as this run reports it; None: do it again."""
         raise NotImplementedError
 
-    def close(self) -> None:
-        pass
-
 
 def _version() -> str:
     from mediavet import __version__

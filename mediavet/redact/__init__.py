@@ -88,12 +88,8 @@ def receive(outcome: Outcome, outdir: Path) -> None:
     if hashlib.sha256(data).hexdigest() != outcome.output_sha256:
         outcome.status, outcome.message = REFUSED, "the copy changed on its way from the worker, nothing written"
         return
-    handle, temporary = tempfile.mkstemp(prefix=signals.prefix(), suffix=".part", dir=outdir)
+    temporary = _written(data, outdir)
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
         os.chmod(temporary, 0o666 & ~_umask())
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -206,17 +202,28 @@ def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOption
         data = _deep_copy(media, uncovered_first, covered_first, picture.frames[0], regions, options.sensor, step)
     else:
         data = encode(picture, fmt, options.quality)
+    temporary = _written(data, outdir)
+    try:
+        leftovers = prove_clean(Path(temporary), fmt, picture.frames[0].size)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _conclude(outcome, temporary, leftovers, EXTENSIONS[fmt], lambda: hashlib.sha256(data).hexdigest())
+
+
+def _written(data: bytes, outdir: Path) -> str:
+    """`data` in a new hidden temporary file of this run in `outdir`, on disk (fsync); nothing
+    is left behind when writing fails."""
     handle, temporary = tempfile.mkstemp(prefix=signals.prefix(), suffix=".part", dir=outdir)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        leftovers = prove_clean(Path(temporary), fmt, picture.frames[0].size)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    _conclude(outcome, temporary, leftovers, EXTENSIONS[fmt], lambda: hashlib.sha256(data).hexdigest())
+    return temporary
 
 
 def _deep_copy(media, original, covered, final, regions, unlinked: str | None, step: int) -> bytes:

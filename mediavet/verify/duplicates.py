@@ -14,18 +14,9 @@ process, and the fingerprints of every file of the batch.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from mediavet.verify.finding import Finding, Severity
 
 MAX_MATCHES = 5  # archive or batch matches reported per file, best first
-
-
-@lru_cache(maxsize=4)
-def _index(path: str):
-    from mediavet.archive import open_index
-
-    return open_index(path)
 
 
 def duplicate_findings(media, options, report) -> list[Finding]:
@@ -69,9 +60,9 @@ def best_matches(archive, seen, size, max_distance: int | None = None) -> list[t
 
 
 def archive_findings(media, seen, index_path: str) -> list[Finding]:
-    from mediavet.archive import pixel_digest
+    from mediavet.archive import pixel_digest, reader
 
-    archive = _index(index_path)
+    archive = reader(index_path)
     findings = []
     same = archive.exact(media.sha256, None if media.is_video else pixel_digest(media))
     for entry in same:

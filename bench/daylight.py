@@ -21,7 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mediavet.inputs import expand  # noqa: E402
-from mediavet.media import MediaError, probe  # noqa: E402
+from mediavet.errors import MediaError  # noqa: E402
+from mediavet.media import probe
 from mediavet.verify.checks.daylight import DAYLIGHT_EV, absolute_time, contradicts, exposure, sun  # noqa: E402
 
 FOLDERS = ["exif_jpeg", "exif_stubs", "heic", "faces", "text", "phash", "faces_hard"]

@@ -30,11 +30,11 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFont, ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mediavet import keypoints  # noqa: E402
-from mediavet.hashing import HASH_SIDE, THRESHOLDS, compute, fingerprint, lookup_views, within  # noqa: E402
-from mediavet.index import HashIndex  # noqa: E402
+from mediavet.archive import keypoints  # noqa: E402
+from mediavet.archive.hashing import HASH_SIDE, THRESHOLDS, compute, fingerprint, lookup_views, within  # noqa: E402
+from mediavet.archive.index import HashIndex  # noqa: E402
 from mediavet.media import probe  # noqa: E402
-from mediavet.subpictures import overlap  # noqa: E402  (intersection over union of two boxes)
+from mediavet.archive.subpictures import overlap  # noqa: E402  (intersection over union of two boxes)
 
 ORIGINALS = """
 heic/exif-at-eof.heic text/alpr_eu1.jpg faces/dlib_2008_001322.jpg exif_jpeg/exiforg_nikon-e950.jpg
@@ -296,7 +296,7 @@ def main() -> int:
     if not args.corpus.is_dir():
         print(f"corpus not found at {args.corpus}", file=sys.stderr)
         return 2
-    from mediavet.hashing import dihedral
+    from mediavet.archive.hashing import dihedral
 
     def pdq_dihedral(im):
         return dihedral(im, "pdq")

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from mediavet.inputs import expand  # noqa: E402
-from mediavet.media import PHOTO_FORMATS, VIDEO_FORMATS, sniff  # noqa: E402
+from mediavet.formats import PHOTO_FORMATS, VIDEO_FORMATS, sniff  # noqa: E402
 
 FOLDERS = ["exif_jpeg", "exif_stubs", "heic", "png_webp", "c2pa", "faces", "text", "phash", "manipulation"]
 

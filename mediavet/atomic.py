@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 
 def write_atomic(path: str | Path, data: bytes, overwrite: bool = True) -> None:
+    with atomic_file(path, overwrite) as out:
+        out.write(data)
+
+
+@contextmanager
+def atomic_file(path: str | Path, overwrite: bool = True):
+    """A binary handle whose bytes become `path` when the block ends, and never otherwise
+    (an exception or a stop leaves the old file, or none)."""
     path = Path(path)
     if not overwrite and path.exists():
         raise FileExistsError(f"{path} exists")
@@ -18,7 +27,7 @@ def write_atomic(path: str | Path, data: bytes, overwrite: bool = True) -> None:
     handle, temporary = tempfile.mkstemp(prefix=signals.prefix(), suffix=".part", dir=path.parent or ".")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            yield out
             out.flush()
             os.fsync(out.fileno())
         umask = os.umask(0)

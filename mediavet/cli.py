@@ -159,19 +159,22 @@ def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, ti
             raise click.UsageError(f"{option}: {exc}") from None
     operation = Verify(options, now_fixed=now_text is not None)
     ledger = open_ledger(ledger_path, operation)
-    reports, resumed = [], 0
-    from mediavet.report.json_report import dumps
-
-    stream = jsonl and not options.in_batch  # batch findings are known only at the end
+    settings = {"index": index_db, "forensics": forensics, "claimed_time": claimed_time,
+                "claimed_location": claimed_location, "in_batch": options.in_batch,
+                "trust_anchors": trust_anchors} | ({"now": now_text} if now_text else {})
+    output = _VerifyOutput(as_json, jsonl, html_path, max_pixels, settings, quiet, verbose)
+    resumed = 0
     from mediavet.report.progress import progress
+    from mediavet.report.spool import Spool
 
+    spool = Spool()  # every report waits on disk, not in memory: a batch of any size
     try:
         with open_engine(jobs, scheduler, ship_bytes) as engine, progress(len(files), "verifying") as advance:
             for result in batch.run(batch.Job(operation, files), engine, ledger, retry_failed):
-                reports.append(result.value)
+                spool.add(result.value)
                 resumed += result.resumed
-                if stream:
-                    click.echo(dumps(result.value.to_json(), indent=None))
+                if not options.in_batch:  # batch findings are known only at the end
+                    output.file(result.value)
                 advance()
     finally:
         if ledger is not None:
@@ -180,22 +183,65 @@ def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, ti
     if options.in_batch:
         from mediavet.verify.duplicates import batch_findings
 
-        batch_findings(reports)
-        if jsonl:
-            for report in reports:
-                click.echo(dumps(report.to_json(), indent=None))
-    if html_path:
-        from mediavet.report.html_report import write_html
+        spool.amend(batch_findings(lambda: spool.reports(with_views=True)))
+        for report in spool.reports():
+            output.file(report)
+    output.finish(spool, not_media, fail_on)
+    spool.close()
+    sys.exit(exit_code(spool.briefs, fail_on))
 
-        write_html(reports, html_path, max_pixels, {
-            "index": index_db, "forensics": forensics, "claimed_time": claimed_time,
-            "claimed_location": claimed_location, "in_batch": options.in_batch,
-            "trust_anchors": trust_anchors} | ({"now": now_text} if now_text else {}))
-        from mediavet.safe_text import clean
 
-        click.echo(f"HTML report written to {clean(html_path)}", err=True)
-    _output_verify(reports, as_json, jsonl, fail_on, not_media, quiet, verbose)
-    sys.exit(exit_code(reports, fail_on))
+class _VerifyOutput:
+    """Where verify's reports go, one file at a time as they finish: JSON Lines, the terminal,
+    the HTML report's sections; the summary, the JSON document and the HTML head at the end."""
+
+    def __init__(self, as_json, jsonl, html_path, max_pixels, settings, quiet, verbose):
+        from rich.console import Console
+
+        self.as_json, self.jsonl, self.quiet, self.verbose = as_json, jsonl, quiet, verbose
+        self.console = Console(highlight=False, soft_wrap=False)
+        self.html_path = html_path
+        if html_path:
+            from mediavet.report.html_report import HtmlReport
+
+            self.html = HtmlReport(max_pixels, settings)
+
+    def file(self, report) -> None:
+        if self.jsonl:
+            from mediavet.report.json_report import dumps
+
+            click.echo(dumps(report.to_json(), indent=None))
+        elif not (self.as_json or self.quiet):
+            from mediavet.report.terminal import print_report
+
+            print_report(self.console, report, self.verbose)
+        if self.html_path:
+            self.html.add(report)
+
+    def finish(self, spool, not_media, fail_on) -> None:
+        if self.html_path:
+            self.html.finish(self.html_path, spool.briefs)
+            click.echo(f"HTML report written to {clean(self.html_path)}", err=True)
+        from mediavet.inputs import left_out
+
+        line = left_out(list(not_media), "not verified")
+        if line:  # nothing under the paths goes unmentioned
+            click.echo(f"mediavet: {line}", err=True)
+        if self.jsonl:
+            return
+        if self.as_json:
+            from mediavet.report.json_report import document_chunks
+
+            for chunk in document_chunks(spool.reports(), list(not_media)):
+                click.echo(chunk, nl=False)
+            click.echo()
+            return
+        from mediavet.report.terminal import print_summary
+
+        print_summary(self.console, spool.briefs, fail_on)
+        for brief in spool.briefs:  # errors also go to stderr, one line each, for scripts
+            if brief.error:
+                click.echo(f"mediavet: {clean(brief.path)}: {clean(brief.error['message'])}", err=True)
 
 
 def _listed(not_media, what: str) -> str:
@@ -209,8 +255,8 @@ def _check_index(db: str | None) -> str | None:
     """Open the archive once up front so a missing or foreign file fails the run clearly."""
     if db is None:
         return None
-    from mediavet.archive import index_path, open_index
-    from mediavet.index import IndexUnusable
+    from mediavet.archive.store import index_path, open_index
+    from mediavet.archive.index import IndexUnusable
 
     db = str(index_path(db or None))  # "--index" alone: the default index
     try:
@@ -219,32 +265,6 @@ def _check_index(db: str | None) -> str | None:
         click.echo(f"mediavet: {clean(exc)}", err=True)
         sys.exit(ExitCode.INPUT_ERROR)
     return db
-
-
-def _output_verify(reports, as_json, jsonl, fail_on, not_media=(), quiet=False, verbose=False):
-    from mediavet.inputs import left_out
-
-    line = left_out(list(not_media), "not verified")
-    if line:  # nothing under the paths goes unmentioned
-        click.echo(f"mediavet: {line}", err=True)
-    if jsonl:
-        return
-    if as_json:
-        from mediavet.report.json_report import document, dumps
-
-        click.echo(dumps(document(reports, list(not_media))))
-        return
-    from rich.console import Console
-
-    from mediavet.report.terminal import print_report, print_summary
-
-    console = Console(highlight=False, soft_wrap=False)
-    for report in reports if not quiet else ():
-        print_report(console, report, verbose)
-    print_summary(console, reports, fail_on)
-    for report in reports:  # errors also go to stderr, one line each, for scripts
-        if report.error:
-            click.echo(f"mediavet: {clean(report.path)}: {clean(report.error['message'])}", err=True)
 
 
 def exit_code(reports, fail_on: str) -> int:

@@ -19,8 +19,8 @@ MAX_PIXELS_OPTION = click.option("--max-pixels", type=click.IntRange(min=1), def
 
 
 def _open(db, create=False):
-    from mediavet.archive import open_index
-    from mediavet.index import IndexUnusable
+    from mediavet.archive.store import open_index
+    from mediavet.archive.index import IndexUnusable
 
     try:
         return open_index(db, create=create)
@@ -63,7 +63,8 @@ def _readable(files, max_pixels, what: str, unreadable: list):
 
 def _probe(path, max_pixels):
     """The probed photo, or None after a one-line error on stderr."""
-    from mediavet.media import MediaError, probe
+    from mediavet.errors import MediaError
+    from mediavet.media import probe
 
     try:
         media = probe(path, max_pixels=max_pixels)
@@ -107,7 +108,7 @@ def add(paths, label, source, store_path, db, max_pixels, jobs, scheduler, ship_
       mediavet index add /mnt/archive/ --scheduler tcp://10.0.0.5:8786 --ledger archive-add.ledger
     """
     from mediavet import jobs as batch
-    from mediavet.hashing import PDQ_MIN_QUALITY
+    from mediavet.archive.hashing import PDQ_MIN_QUALITY
     from mediavet.jobs.operations import IndexAdd
     from mediavet.report.progress import progress
 
@@ -166,8 +167,8 @@ def query(paths, hash_file, as_json, max_distance, db, max_pixels):
       mediavet index query tip.jpg
       mediavet index query --hashes theirs.tsv --json
     """
-    from mediavet.archive import views
-    from mediavet.hashing import Fingerprint
+    from mediavet.archive.store import views
+    from mediavet.archive.hashing import Fingerprint
     from mediavet.verify.duplicates import best_matches
 
     if bool(paths) == bool(hash_file):
@@ -175,7 +176,7 @@ def query(paths, hash_file, as_json, max_distance, db, max_pixels):
     archive = _open(db)
     results, failed = [], 0
     if hash_file:
-        from mediavet import hashlist
+        from mediavet.archive import hashlist
 
         for number, value, label in hashlist.read(hash_file):
             name = f"{hash_file.name}:{number}"
@@ -239,7 +240,7 @@ def import_(hash_file, source, db):
     Example:
       mediavet index import theirs.tsv --source "partner newsroom"
     """
-    from mediavet import hashlist
+    from mediavet.archive import hashlist
 
     archive = _open(db, create=True)
     bad = []
@@ -271,7 +272,7 @@ def export(output, with_labels, db):
     Example:
       mediavet index export -o ours.tsv
     """
-    from mediavet import hashlist
+    from mediavet.archive import hashlist
 
     if output is not None:
         from mediavet.outputs import OutputError, check_file

@@ -283,7 +283,8 @@ def _previews(outcomes, preview_dir, max_pixels, numbers=None) -> None:
     """Review images of every file whose regions are known, named by `numbers` (the plan's
     entry numbers; else the place among the inputs), and an index of which shows which."""
     from mediavet.atomic import write_atomic
-    from mediavet.media import MediaError, probe
+    from mediavet.errors import MediaError
+    from mediavet.media import probe
     from mediavet.redact.encode import decode
     from mediavet.redact.preview import INDEX, name, write, write_sheets
     from mediavet.report.json_report import dumps
@@ -435,9 +436,9 @@ def audit(paths, as_json, max_pixels, jobs, scheduler, ship_bytes, ledger_path, 
             ledger.close()
     say_resumed(resumed, len(files))
     if as_json:
-        from mediavet.report.json_report import document, dumps
+        from mediavet.report.json_report import document_chunks
 
-        click.echo(dumps(document(reports)))
+        click.echo("".join(document_chunks(reports)))
     else:
         from rich.console import Console
         from rich.text import Text

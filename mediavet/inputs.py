@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from mediavet.media import EXTENSION_FORMATS, MediaError, head, sniff
+from mediavet.errors import MediaError
+from mediavet.formats import EXTENSION_FORMATS, head, sniff
 
 
 # extensions of media mediavet does not read (yet): such a file is an input, and its error says so

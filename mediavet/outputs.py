@@ -76,7 +76,8 @@ def written_by_mediavet(path: Path, kind: str) -> bool:
 def replaceable_copy(path: Path) -> str | None:
     """Why an existing file may not be replaced by a safe copy (--overwrite), or None: only a
     regular file that audits clean (a copy mediavet wrote) is replaced."""
-    from mediavet.media import MediaError, probe
+    from mediavet.errors import MediaError
+    from mediavet.media import probe
     from mediavet.redact.audit import audit_media
 
     if path.is_dir() or path.is_symlink():

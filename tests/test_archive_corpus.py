@@ -2,9 +2,9 @@
 
 import pytest
 
-from mediavet import keypoints
-from mediavet.hashing import HASH_SIDE, fingerprint
-from mediavet.index import HashIndex
+from mediavet.archive import keypoints
+from mediavet.archive.hashing import HASH_SIDE, fingerprint
+from mediavet.archive.index import HashIndex
 from mediavet.media import probe
 
 RELATED = [

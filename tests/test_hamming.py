@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mediavet.hamming import BinaryIndex, popcount_rows
+from mediavet.archive.hamming import BinaryIndex, popcount_rows
 
 
 def flipped(row, count, rng):
@@ -14,7 +14,7 @@ def flipped(row, count, rng):
 
 @pytest.mark.parametrize("bits,radius", [(256, 31), (256, 20), (64, 10), (256, 64)])
 def test_tables_and_scan_agree(bits, radius, monkeypatch):
-    monkeypatch.setattr("mediavet.hamming.SCAN_BELOW", 0)  # use the tables even for a small set
+    monkeypatch.setattr("mediavet.archive.hamming.SCAN_BELOW", 0)  # use the tables even for a small set
     rng = np.random.default_rng(bits + radius)
     packed = rng.integers(0, 256, (5000, bits // 8), dtype=np.uint8)
     index = BinaryIndex(packed)
@@ -40,7 +40,7 @@ def test_rows_must_be_whole_words():
 
 
 def test_extreme_piece_values_are_found(monkeypatch):
-    monkeypatch.setattr("mediavet.hamming.SCAN_BELOW", 0)
+    monkeypatch.setattr("mediavet.archive.hamming.SCAN_BELOW", 0)
     packed = np.zeros((4, 32), dtype=np.uint8)
     packed[1] = 0xFF  # every 16-bit piece is 0xFFFF
     packed[2, :2] = 0xFF

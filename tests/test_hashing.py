@@ -4,7 +4,7 @@ import pytest
 from PIL import Image, ImageOps
 
 from conftest import SAMPLES
-from mediavet.hashing import PerceptualHash, compare, compute, dihedral, trim_uniform_border
+from mediavet.archive.hashing import PerceptualHash, compare, compute, dihedral, trim_uniform_border
 
 
 def picture():

@@ -7,8 +7,8 @@ import pytest
 from PIL import Image, ImageOps
 
 from conftest import SAMPLES
-from mediavet.hashing import Fingerprint, PerceptualHash, fingerprint
-from mediavet.index import HashIndex, IndexUnusable
+from mediavet.archive.hashing import Fingerprint, PerceptualHash, fingerprint
+from mediavet.archive.index import HashIndex, IndexUnusable
 
 
 def striped():

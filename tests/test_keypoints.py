@@ -3,8 +3,8 @@
 from PIL import Image, ImageDraw, ImageOps
 
 from conftest import SAMPLES
-from mediavet import keypoints
-from mediavet.hashing import fingerprint
+from mediavet.archive import keypoints
+from mediavet.archive.hashing import fingerprint
 
 
 def photo():

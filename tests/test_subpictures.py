@@ -23,8 +23,8 @@ STRANGERS = scenes.DISTRACTORS[:16]
 def archive(tmp_path_factory):
     if not CORPUS.is_dir():
         pytest.skip("shared corpus not present")
-    from mediavet.hashing import fingerprint, uniform_border_box
-    from mediavet.index import HashIndex
+    from mediavet.archive.hashing import fingerprint, uniform_border_box
+    from mediavet.archive.index import HashIndex
 
     index = HashIndex(tmp_path_factory.mktemp("archive") / "index.db")
     pictures = [scenes.load(CORPUS, name) for name in ARCHIVED]
@@ -102,7 +102,7 @@ def test_distinct_photos_framed_the_same_ways_match_nothing(archive):
 @pytest.mark.xfail(strict=True, reason="measured: the exact box of the picture is among the regions of 10 of 13 "
                    "screenshots (the lookup still finds 13 of 13 through a part of it or the whole frame)")
 def test_the_picture_of_a_screenshot_is_one_of_its_regions(archive):
-    from mediavet.subpictures import regions
+    from mediavet.archive.subpictures import regions
 
     _, pictures, _ = archive
     shots = []
@@ -113,7 +113,7 @@ def test_the_picture_of_a_screenshot_is_one_of_its_regions(archive):
 
 
 def test_every_tile_of_a_collage_is_one_of_its_regions_and_a_flat_page_has_none(archive):
-    from mediavet.subpictures import regions
+    from mediavet.archive.subpictures import regions
 
     _, pictures, strangers = archive
     tiles_found = []  # per tile of every collage: the 95%

@@ -152,7 +152,7 @@ def test_footage_seen_before_is_recognised_with_its_second(corpus, tmp_path):
 def test_version_1_index_is_upgraded_in_place(tmp_path):
     import sqlite3
 
-    from mediavet.index import APPLICATION_ID, HashIndex
+    from mediavet.archive.index import APPLICATION_ID, HashIndex
 
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as db:

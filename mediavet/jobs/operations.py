@@ -290,7 +290,7 @@ class IndexAdd(Operation):
                 "source": self.source, "store_path": self.store_path, "max_pixels": self.max_pixels}
 
     def work(self, engine) -> tuple:
-        from mediavet.archive import prints
+        from mediavet.archive.store import prints
 
         known = None if engine.remote else str(self.archive.path)
         return prints, {"max_pixels": self.max_pixels, "known_in": known}
@@ -298,12 +298,12 @@ class IndexAdd(Operation):
     heavy = True
 
     def lost(self, path, why: str):
-        from mediavet.archive import Prints
+        from mediavet.archive.store import Prints
 
         return Prints(str(path), error=why)
 
     def finish(self, result, record) -> Added:
-        from mediavet.archive import insert
+        from mediavet.archive.store import insert
 
         if result.error:
             added = Added(result.path, "error", message=result.error)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from mediavet.errors import MediaError
 from mediavet.metadata.bmff import has_c2pa_store
 from mediavet.metadata.containers import Blocks, find_xmp_packet, read_blocks, strip_exif_header
 from mediavet.metadata.exif import Exif, gps_datetime, gps_position, read_exif, read_exifs
@@ -124,8 +125,6 @@ XMP_SCAN = 4 << 20
 def _plugin_blocks(media, blocks: Blocks) -> None:
     """HEIF keeps EXIF/XMP/ICC as items, JPEG XL as boxes (Brotli-compressed ones too); the
     Pillow plugins hand them over."""
-    from mediavet.media import MediaError
-
     try:
         info = media.header_info
     except MediaError:

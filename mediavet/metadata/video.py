@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import struct
 
+from mediavet.errors import MediaError
+
 MAX_TELEMETRY_PACKETS = 3  # telemetry is summarised from its first packets
 ISO6709 = re.compile(r"^([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)?")
 COORDINATES = re.compile(r"(?:latitude|lat)\D{0,4}(-?\d{1,3}\.\d+).{0,40}?(?:longitude|lon|lng)\D{0,4}(-?\d{1,3}\.\d+)"
@@ -73,8 +75,6 @@ def gpmf_keys(payload: bytes, values: dict | None = None) -> list[str]:
 def read_video(path) -> dict:
     """Metadata of a video file; raises MediaError when FFmpeg cannot open it."""
     import av
-
-    from mediavet.media import MediaError
 
     try:
         container = av.open(str(path))

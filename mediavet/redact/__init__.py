@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mediavet import signals
-from mediavet.media import DEFAULT_MAX_PIXELS, MediaError, probe, stable
+from mediavet.errors import MediaError, stable
+from mediavet.media import DEFAULT_MAX_PIXELS, probe
 from mediavet.redact.audit import audit_media
 from mediavet.redact.encode import EXTENSIONS, decode, encode, output_format
 from mediavet.redact.protect import ProtectOptions, apply, described, find_regions, uncovered

@@ -195,7 +195,8 @@ def audit_file(path, max_pixels: int | None = None):
     """A FileReport (the verify envelope) whose findings are the audit's; never raises."""
     import warnings
 
-    from mediavet.media import DEFAULT_MAX_PIXELS, MediaError, probe, stable
+    from mediavet.errors import MediaError, stable
+    from mediavet.media import DEFAULT_MAX_PIXELS, probe
     from mediavet.verify import FileReport
 
     report = FileReport(path=str(path))

@@ -9,7 +9,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from mediavet.media import MediaError, orient, pil_open
+from mediavet.errors import MediaError
+from mediavet.media import orient, pil_open
 
 # what each input format becomes
 OUTPUT_FORMATS = {"jpeg": "jpeg", "png": "png", "webp": "webp", "tiff": "png", "gif": "png", "heif": "jpeg", "avif": "jpeg",

@@ -11,7 +11,8 @@ import re
 import secrets
 from pathlib import Path
 
-from mediavet.media import PHOTO_FORMATS, VIDEO_FORMATS, MediaError, head, sniff
+from mediavet.errors import MediaError
+from mediavet.formats import PHOTO_FORMATS, VIDEO_FORMATS, head, sniff
 from mediavet.redact.encode import EXTENSIONS, output_format
 
 NEUTRAL = re.compile(r"^safe-(\d+)\.[a-z]+$")

@@ -118,7 +118,8 @@ def check_inputs(entries: dict[str, dict], files) -> list[str]:
     """Problems matching the inputs to the plan: missing entries, changed files."""
     import hashlib
 
-    from mediavet.media import MediaError, require_regular
+    from mediavet.errors import MediaError
+    from mediavet.formats import require_regular
 
     problems = []
     for path in files:

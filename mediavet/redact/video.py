@@ -19,7 +19,7 @@ from __future__ import annotations
 import fractions
 from dataclasses import replace
 
-from mediavet.media import MediaError
+from mediavet.errors import MediaError
 from mediavet.redact.detectors import detect
 from mediavet.redact.regions import Region, hull, iou
 

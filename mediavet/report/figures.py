@@ -23,7 +23,7 @@ def outlined(picture, boxes, size):
 
 def evidence_figures(media, findings, side: int) -> list[tuple[str, object]]:
     """The figures a picture's findings call for (none for a clip or when nothing is located)."""
-    from mediavet.media import MediaError
+    from mediavet.errors import MediaError
 
     if media.is_video:
         return []

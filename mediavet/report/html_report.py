@@ -17,10 +17,9 @@ import json
 from datetime import datetime, timezone
 
 from mediavet import __version__
-from mediavet.atomic import write_atomic
 from mediavet.media import DEFAULT_MAX_PIXELS
 from mediavet.rendering import SIDE, data_uri  # pictures are downscaled: a report of hundreds of files stays small
-from mediavet.report.summary import next_step, rank, top_findings, verdict
+from mediavet.report.summary import next_step, rank, verdict
 STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
 section{border-top:1px solid #ccc;padding:1em 0}
@@ -66,12 +65,13 @@ def noise(image):
 
 def _pictures(report, max_pixels: int) -> str:
     """The picture, its thumbnail, the maps; a clip's keyframes. Nothing when the file cannot be read."""
-    from mediavet.media import MediaError, probe
+    from mediavet.errors import MediaError
+    from mediavet.media import probe
 
     try:
         media = probe(report.path, max_pixels=max_pixels)  # the run's own budget: a refused picture stays refused
         if media.is_video:
-            from mediavet.keyframes import keyframes
+            from mediavet.archive.keyframes import keyframes
 
             media.check_frames()
             return "".join(_figure(frame.image, f"keyframe at {frame.seconds:.1f} s")
@@ -150,42 +150,73 @@ def _findings(report) -> str:
     return f"<table><tr><th>severity</th><th>finding</th><th>what it means</th><th>evidence</th></tr>{rows}</table>"
 
 
-def _summary(reports) -> str:
+def _summary(briefs) -> str:
     rows = "".join(
-        f'<tr><td>{number}</td><td><a href="#file-{number}">{_e(report.path)}</a></td>'
-        f'<td class="{_e(verdict(report))}">{_e(verdict(report))}</td>'
-        f'<td>{"<br>".join(_e(m) for m in top_findings(report)) or "—"}</td><td>{_e(next_step(report))}</td></tr>'
-        for number, report in rank(reports))
+        f'<tr><td>{number}</td><td><a href="#file-{number}">{_e(brief.path)}</a></td>'
+        f'<td class="{_e(verdict(brief))}">{_e(verdict(brief))}</td>'
+        f'<td>{"<br>".join(_e(m) for m in brief.top) or "—"}</td><td>{_e(brief.next)}</td></tr>'
+        for number, brief in rank(briefs))
     return (f'<table class="summary"><tr><th>#</th><th>file</th><th>verdict</th><th>top findings</th>'
             f"<th>what to do next</th></tr>{rows}</table>")
 
 
-def render(reports, max_pixels: int = DEFAULT_MAX_PIXELS, settings: dict | None = None) -> str:
-    sections = []
-    for number, report in enumerate(reports, start=1):
-        sections.append(
-            f'<section id="file-{number}"><h2>{number}. {_e(report.path)} — <span class="{_e(verdict(report))}">'
+def section(number: int, report, max_pixels: int = DEFAULT_MAX_PIXELS) -> str:
+    """One file's part of the report; written as the file finishes, so a batch of any size
+    never holds more than one file's pictures."""
+    return (f'<section id="file-{number}"><h2>{number}. {_e(report.path)} — <span class="{_e(verdict(report))}">'
             f"{_e(verdict(report))}</span></h2><p>{_e(next_step(report))}</p>{_findings(report)}{_facts(report)}"
             f'<div class="pictures">{_pictures(report, max_pixels)}</div>{_matches(report, max_pixels)}</section>')
+
+
+def head(briefs, max_pixels: int = DEFAULT_MAX_PIXELS, settings: dict | None = None) -> str:
+    """Everything before the files' sections: the title, the settings and the summary."""
     when = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     used = {k: v for k, v in {"max_pixels": max_pixels, **(settings or {})}.items() if v not in (None, False)}
-    counts = {name: sum(1 for r in reports if verdict(r) == name) for name in ("HIGH", "WARN", "INFO", "clean",
-                                                                                  "unreadable")}
+    counts = {name: sum(1 for b in briefs if verdict(b) == name) for name in ("HIGH", "WARN", "INFO", "clean",
+                                                                              "unreadable")}
     tally = ", ".join(f"{count} {name}" for name, count in counts.items() if count)
     return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"generator\" content=\"mediavet {_e(__version__)}\">"
             f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
             f"style-src 'unsafe-inline'\"><title>mediavet report</title><style>{STYLE}</style></head><body>"
-            f"<h1>mediavet {_e(__version__)}: {len(reports)} file{'s' if len(reports) != 1 else ''} ({_e(tally)})</h1>"
+            f"<h1>mediavet {_e(__version__)}: {len(briefs)} file{'s' if len(briefs) != 1 else ''} ({_e(tally)})</h1>"
             f'<p class="note">written {_e(when)}; settings: '
-            f'{_e(", ".join(f"{k}={v}" for k, v in sorted(used.items())))}</p>{_summary(reports)}'
+            f'{_e(", ".join(f"{k}={v}" for k, v in sorted(used.items())))}</p>{_summary(briefs)}'
             f'<p class="note">The error-level and noise maps are pictures for a person to look at; no finding '
-            f"comes from them alone.</p>{''.join(sections)}</body></html>\n")
+            f"comes from them alone.</p>")
 
 
-def write_html(reports, target, max_pixels: int = DEFAULT_MAX_PIXELS, settings: dict | None = None) -> None:
-    import warnings
+TAIL = "</body></html>\n"
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # decoders warn about the damage the report already shows
-        write_atomic(target, render(reports, max_pixels, settings).encode("utf-8"))
+
+class HtmlReport:
+    """The report written as files finish: each section goes to a private temporary file at
+    once; `finish()` writes the head (which needs every file's Brief) and copies the sections
+    after it into the target, atomically."""
+
+    def __init__(self, max_pixels: int = DEFAULT_MAX_PIXELS, settings: dict | None = None):
+        import tempfile
+
+        self.max_pixels, self.settings = max_pixels, settings
+        self._sections = tempfile.TemporaryFile()
+        self._count = 0
+
+    def add(self, report) -> None:
+        import warnings
+
+        self._count += 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # decoders warn about the damage the report already shows
+            self._sections.write(section(self._count, report, self.max_pixels).encode("utf-8"))
+
+    def finish(self, target, briefs) -> None:
+        import shutil
+
+        from mediavet.atomic import atomic_file
+
+        with atomic_file(target) as out:
+            out.write(head(briefs, self.max_pixels, self.settings).encode("utf-8"))
+            self._sections.seek(0)
+            shutil.copyfileobj(self._sections, out, 1 << 20)
+            out.write(TAIL.encode("utf-8"))
+        self._sections.close()

@@ -7,13 +7,25 @@ import json
 from mediavet import __version__
 
 
-def document(reports, not_media: list | None = None) -> dict:
-    """The JSON envelope; `not_media` lists the files under the paths that are no media."""
-    from mediavet.inputs import not_media_json
-
-    data = {"mediavet": __version__, "files": [report.to_json() for report in reports]}
-    return data | ({"not_media": not_media_json(not_media)} if not_media else {})
-
-
 def dumps(value, indent: int | None = 2) -> str:
     return json.dumps(value, indent=indent, ensure_ascii=False, allow_nan=False, default=str)
+
+
+def document_chunks(reports, not_media: list | None = None):
+    """`dumps(document(reports, not_media))`, as text pieces made one report at a time: a
+    batch of any size is written without holding its reports."""
+    yield "{\n" + f'  "mediavet": {dumps(__version__)},\n  "files": ['
+    first = True
+    for report in reports:
+        yield ("\n" if first else ",\n") + _indented(dumps(report.to_json()), 4)
+        first = False
+    yield "]" if first else "\n  ]"
+    if not_media:
+        from mediavet.inputs import not_media_json
+
+        yield ',\n  "not_media": ' + _indented(dumps(not_media_json(not_media)), 2).lstrip()
+    yield "\n}"
+
+
+def _indented(text: str, spaces: int) -> str:
+    return "\n".join(" " * spaces + line for line in text.split("\n"))

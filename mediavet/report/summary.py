@@ -3,6 +3,8 @@ findings in plain words and what to do next. Shared by the HTML report and the r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from mediavet.verify.finding import Severity
 
 # (finding id prefix, what to do) in order of urgency; the first that applies is shown
@@ -25,6 +27,23 @@ NEXT_STEPS = [
     ("video.telemetry", "it carries telemetry (positions): share only a safe copy"),
 ]
 SAFE_COPY = "it carries metadata that can identify the source: share only a safe copy"
+
+
+@dataclass(frozen=True)
+class Brief:
+    """What a summary needs of one file, a few hundred bytes: a batch of 100,000 keeps these,
+    not the reports."""
+
+    path: str
+    worst: Severity | None
+    error: dict | None
+    top: tuple[str, ...]  # the top findings' messages, worst first
+    next: str
+
+    @classmethod
+    def of(cls, report) -> "Brief":
+        error = {"kind": report.error["kind"], "message": report.error["message"]} if report.error else None
+        return cls(report.path, report.worst, error, tuple(top_findings(report)), next_step(report))
 
 
 def rank(reports) -> list[tuple[int, object]]:

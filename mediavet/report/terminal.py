@@ -68,6 +68,7 @@ def print_report(console: Console, report, verbose: bool = False) -> None:
 
 
 def print_summary(console: Console, reports, fail_on) -> None:
+    """`reports`: summary.Brief per file (or reports themselves)."""
     unsupported = sum(1 for r in reports if r.error and r.error["kind"] == "unsupported")
     errors = sum(1 for r in reports if r.error) - unsupported
     counts = {s: sum(1 for r in reports if r.worst == s) for s in Severity}
@@ -88,7 +89,7 @@ WARN_SHOWN = 5  # in the summary, every HIGH file and at most this many WARN one
 def print_first(console: Console, reports) -> None:
     """The files that matter first, worst first: every HIGH, then a few WARN, each with its
     top finding."""
-    from mediavet.report.summary import rank, top_findings
+    from mediavet.report.summary import rank
 
     high = [(n, r) for n, r in rank(reports) if r.worst == Severity.HIGH and not r.error]
     warn = [(n, r) for n, r in rank(reports) if r.worst == Severity.WARN and not r.error]
@@ -97,7 +98,7 @@ def print_first(console: Console, reports) -> None:
     console.print(Text("look at these first:", style="bold"))
     for number, report in high + warn[:WARN_SHOWN]:
         console.print(Text.assemble(Text(f"  {str(report.worst).upper():<5} ", style=STYLES[report.worst]),
-                                    Text(clean(report.path)), Text(f"  {clean(top_findings(report, 1)[0])}"[:160],
+                                    Text(clean(report.path)), Text(f"  {clean(report.top[0])}"[:160],
                                                                    style="dim")))
     if len(warn) > WARN_SHOWN:
         console.print(Text(f"  and {len(warn) - WARN_SHOWN} more with warnings", style="dim"))

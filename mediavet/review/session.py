@@ -164,7 +164,8 @@ class Review:
 
     def _figures(self, path: Path, report) -> list[tuple[str, bytes]]:
         """The pictures that show where the findings' evidence lies (mediavet/report/figures.py)."""
-        from mediavet.media import MediaError, probe
+        from mediavet.errors import MediaError
+        from mediavet.media import probe
         from mediavet.rendering import jpeg
         from mediavet.report.figures import evidence_figures
 
@@ -177,7 +178,8 @@ class Review:
 
     def copy_picture(self, number: int) -> bytes | None:
         """A rendering of the safe copy last written for this tip (a clip: its middle frame)."""
-        from mediavet.media import MediaError, probe
+        from mediavet.errors import MediaError
+        from mediavet.media import probe
         from mediavet.rendering import jpeg
 
         tip = self.tip(number)
@@ -197,7 +199,8 @@ class Review:
 
     def match_picture(self, number: int, k: int) -> bytes | None:
         """A rendering of the k-th (1-based) archived picture this tip matches, if its path was kept."""
-        from mediavet.media import MediaError, probe
+        from mediavet.errors import MediaError
+        from mediavet.media import probe
         from mediavet.rendering import jpeg
 
         tip = self.tip(number)
@@ -212,7 +215,8 @@ class Review:
 
     def match_part(self, number: int, k: int) -> bytes | None:
         """The part of the tip's picture where its k-th (1-based) archive match was found."""
-        from mediavet.media import MediaError, probe
+        from mediavet.errors import MediaError
+        from mediavet.media import probe
         from mediavet.rendering import jpeg
         from mediavet.report.figures import matched_part
 

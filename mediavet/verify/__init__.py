@@ -6,7 +6,8 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mediavet.media import MediaError, probe, stable
+from mediavet.errors import MediaError, stable
+from mediavet.media import probe
 from mediavet.verify.duplicates import duplicate_findings
 from mediavet.verify.facts import facts
 from mediavet.verify.finding import Finding, Severity

@@ -24,7 +24,7 @@ def duplicate_findings(media, options, report) -> list[Finding]:
     the batch step; ask the archive."""
     if not (options.index or options.in_batch):
         return []
-    from mediavet.archive import views
+    from mediavet.archive.store import views
 
     try:
         seen = views(media, for_lookup=True)
@@ -42,7 +42,7 @@ def best_matches(archive, seen, size, max_distance: int | None = None) -> list[t
     region cut to the picture's `size`."""
     from dataclasses import replace
 
-    from mediavet.hashing import within
+    from mediavet.archive.hashing import within
 
     best: dict[int, tuple] = {}
     for seconds, lookup in seen:
@@ -60,7 +60,7 @@ def best_matches(archive, seen, size, max_distance: int | None = None) -> list[t
 
 
 def archive_findings(media, seen, index_path: str) -> list[Finding]:
-    from mediavet.archive import pixel_digest, reader
+    from mediavet.archive.store import pixel_digest, reader
 
     archive = reader(index_path)
     findings = []
@@ -120,7 +120,7 @@ def _how(match) -> str:
 
 
 def _evidence(match, seconds=None, size=None) -> dict:
-    from mediavet import keypoints
+    from mediavet.archive import keypoints
 
     evidence = {"label": match.label, "added": match.added, "algo": match.algo, "distance": match.distance,
                 "threshold": match.threshold, "inliers": match.inliers, "score": match.score}
@@ -139,48 +139,53 @@ def _evidence(match, seconds=None, size=None) -> dict:
     return evidence
 
 
-def batch_findings(reports) -> None:
-    """Add `duplicate.in_batch` to every report whose picture another report of the batch shows."""
+def batch_findings(reports) -> dict[int, list[Finding]]:
+    """`duplicate.in_batch` findings per report number (0-based) for every report whose
+    picture another report of the batch shows. `reports()` gives the batch's reports with
+    their views, in order; it is walked twice (add, then ask), so the fingerprints may stay
+    on disk (report/spool.py) and only a temporary index of them is kept."""
     import tempfile
     from pathlib import Path
 
-    from mediavet.index import HashIndex
+    from mediavet.archive.index import HashIndex
 
-    with_views = [r for r in reports if getattr(r, "views", None)]
-    if len(with_views) < 2:
-        return
+    files = {}  # report number -> (path, sha256), for the reports with views
     with tempfile.TemporaryDirectory(prefix="mediavet-batch-") as scratch:
         batch = HashIndex(Path(scratch) / "batch.db")
         owner = {}
-        for number, report in enumerate(with_views):
-            for seconds, lookup in report.views:
-                owner[batch.add(report.sha256, lookup.as_entry(), label=report.path, at=seconds)] = number
+        for number, report in enumerate(reports()):
+            if report.views:
+                files[number] = (report.path, report.sha256)
+                for seconds, lookup in report.views:
+                    owner[batch.add(report.sha256, lookup.as_entry(), label=report.path, at=seconds)] = number
         pairs = {}  # (earlier report number, later one) -> the best match seen either way
-        for number, report in enumerate(with_views):
-            for seconds, lookup in report.views:
-                for match in batch.query(lookup):
-                    other = owner[match.item]
-                    if other != number:
-                        key = tuple(sorted((number, other)))
-                        if key not in pairs or match.score > pairs[key].score:
-                            pairs[key] = match
+        if len(files) >= 2:
+            for number, report in enumerate(reports()):
+                for seconds, lookup in report.views or ():
+                    for match in batch.query(lookup):
+                        other = owner[match.item]
+                        if other != number:
+                            key = tuple(sorted((number, other)))
+                            if key not in pairs or match.score > pairs[key].score:
+                                pairs[key] = match
         batch.close()
-    found = {n: [] for n in range(len(with_views))}  # report number -> [(match, other number)]
+    found = {}  # report number -> [(match, other number)]
     for (first, second), match in sorted(pairs.items()):
-        found[first].append((match, second))
-        found[second].append((match, first))
-    for number, others in found.items():
-        report = with_views[number]
+        found.setdefault(first, []).append((match, second))
+        found.setdefault(second, []).append((match, first))
+    findings = {}
+    for number, others in sorted(found.items()):
+        path, sha256 = files[number]
         others.sort(key=lambda pair: (-pair[0].score, pair[1]))
         for match, other_number in others[:MAX_MATCHES]:
-            other = with_views[other_number]
+            other_path, other_sha256 = files[other_number]
             evidence = _evidence(match)
             del evidence["label"], evidence["added"]
             evidence.pop("entry_at", None)
-            evidence.update(other=other.path, files_alike=len(others))
-            same_file = other.sha256 == report.sha256
-            report.findings.append(Finding(
+            evidence.update(other=other_path, files_alike=len(others))
+            same_file = other_sha256 == sha256
+            findings.setdefault(number, []).append(Finding(
                 "duplicate.in_batch", Severity.INFO,
-                f"{'the same file as' if same_file else 'the same picture as'} {other.path} in this batch"
+                f"{'the same file as' if same_file else 'the same picture as'} {other_path} in this batch"
                 + ("" if same_file else f" ({_how(match)})"), evidence))
-        report.findings.sort(key=lambda f: (-f.severity, f.id, f.message))
+    return findings

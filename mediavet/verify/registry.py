@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from mediavet.media import PHOTO_FORMATS
+from mediavet.formats import PHOTO_FORMATS
 
 
 @dataclass(frozen=True)

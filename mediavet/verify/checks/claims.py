@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
-from mediavet.media import PHOTO_FORMATS, VIDEO_FORMATS
+from mediavet.formats import PHOTO_FORMATS, VIDEO_FORMATS
 from mediavet.verify.facts import MAX_ZONE_HOURS, as_utc, capture_time
 from mediavet.verify.finding import Finding, Severity
 from mediavet.verify.registry import check

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from datetime import timezone
 
-from mediavet.media import PHOTO_FORMATS
+from mediavet.formats import PHOTO_FORMATS
 from mediavet.metadata.exif import gps_datetime
 from mediavet.verify.facts import capture_time
 from mediavet.verify.finding import Finding, Severity

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mediavet.media import PHOTO_FORMATS, VIDEO_FORMATS
+from mediavet.formats import PHOTO_FORMATS, VIDEO_FORMATS
 from mediavet.verify.finding import Finding, Severity
 from mediavet.verify.registry import check
 

@@ -171,7 +171,7 @@ def local_difference(thumb_grey, main_grey) -> dict | None:
 
 @check("exif.thumbnail_mismatch", formats=("jpeg", "tiff", "webp", "png", "heif", "avif"))
 def thumbnail_mismatch(media, options):
-    from mediavet.media import MediaError
+    from mediavet.errors import MediaError
 
     data = media.metadata.exif.thumbnail
     if not data:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from mediavet.media import VIDEO_FORMATS
+from mediavet.formats import VIDEO_FORMATS
 from mediavet.verify.facts import MAX_ZONE_HOURS, as_utc, video_stamps
 from mediavet.verify.finding import Finding, Severity
 from mediavet.verify.registry import check

@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from mediavet import keypoints
-from mediavet.hashing import PDQ_MIN_QUALITY, THRESHOLDS, Fingerprint, PerceptualHash
+from mediavet.archive import keypoints
+from mediavet.archive.hashing import PDQ_MIN_QUALITY, THRESHOLDS, Fingerprint, PerceptualHash
 
 APPLICATION_ID = 0x6D766574  # "mvet": marks a SQLite file as ours
 SCHEMA_VERSION = 2  # 2: items.at, the second of a video keyframe
@@ -264,7 +264,7 @@ class HashIndex:
         """(item ids, BinaryIndex) for one hash kind, read in chunks so a million rows stay small."""
         import numpy as np
 
-        from mediavet.hamming import BinaryIndex
+        from mediavet.archive.hamming import BinaryIndex
 
         if (algo, bits) not in self._hash_layers:
             trusted = "algo = ? AND bits = ? AND (quality IS NULL OR quality >= ?)"  # near-flat pictures are not

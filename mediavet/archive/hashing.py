@@ -153,7 +153,7 @@ def fingerprint(image, for_lookup: bool = False, offset: tuple[int, int] | None 
     image's keypoints (half the cost; PDQ's variants still find a mirrored region)."""
     from PIL import ImageOps
 
-    from mediavet import keypoints
+    from mediavet.archive import keypoints
 
     left, top, right, bottom = uniform_border_box(image)
     picture = image.convert("RGB").crop((left, top, right, bottom))
@@ -174,7 +174,7 @@ def fingerprint(image, for_lookup: bool = False, offset: tuple[int, int] | None 
 def lookup_views(image) -> list[Fingerprint]:
     """Lookup fingerprints of a picture: the whole of it (divided when pictures are found in
     it), then each picture found inside it."""
-    from mediavet.subpictures import regions
+    from mediavet.archive.subpictures import regions
 
     found = regions(image)
     views = [replace(fingerprint(image, for_lookup=True), divided=bool(found))]

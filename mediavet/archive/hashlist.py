@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mediavet.hashing import THRESHOLDS, PerceptualHash
+from mediavet.archive.hashing import THRESHOLDS, PerceptualHash
 
 HEADER = "# mediavet hash list: algo<TAB>hash<TAB>label"
 HEX = re.compile(r"[0-9a-fA-F]+")  # int(..., 16) would also take a sign, spaces and underscores

@@ -28,7 +28,7 @@ def keyframes(path, limit: int = LIMIT) -> list[Keyframe]:
     import av
     import imagehash
 
-    from mediavet.media import MediaError
+    from mediavet.errors import MediaError
 
     kept: list[Keyframe] = []
     last_hash, previous = None, None

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from mediavet.hashing import HASH_SIDE, Fingerprint, fingerprint, lookup_views
-from mediavet.index import HashIndex
+from mediavet.archive.hashing import HASH_SIDE, Fingerprint, fingerprint, lookup_views
+from mediavet.archive.index import HashIndex
 
 
 def index_path(db: str | None = None) -> Path:
@@ -42,7 +42,7 @@ def views(media, for_lookup: bool = False) -> list[tuple[float | None, Fingerpri
     per keyframe. A lookup also looks at every picture found inside the photo or keyframe
     (a screenshot's post, a collage's tiles), each fingerprint's region in the file's pixels."""
     if media.is_video:
-        from mediavet.keyframes import keyframes
+        from mediavet.archive.keyframes import keyframes
 
         media.check_frames()
         shown = [(frame.seconds, frame.image) for frame in keyframes(media.path)]
@@ -83,7 +83,8 @@ def prints(path, max_pixels: int | None = None, known_in: str | None = None) -> 
     this worker can read; a file whose bytes it already holds is not fingerprinted again."""
     import warnings
 
-    from mediavet.media import DEFAULT_MAX_PIXELS, MediaError, probe
+    from mediavet.errors import MediaError
+    from mediavet.media import DEFAULT_MAX_PIXELS, probe
 
     found = Prints(str(path))
     with warnings.catch_warnings():

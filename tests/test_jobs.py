@@ -211,3 +211,32 @@ def test_a_dask_worker_killed_mid_run_loses_no_file(tmp_path, cluster):
     client.close()
     assert [r.path for r in results] == [str(p) for p in inputs]
     assert all(r.value.error is None and r.value.sha256 for r in results)
+
+
+def test_an_edited_plan_redoes_the_copies_it_changes(tmp_path):
+    """The ledger's settings carry the plan's contents, not only that there is one: a region
+    a reviewer adds must reach the copy when redact runs again into the same OUTDIR."""
+    inputs = tips(tmp_path / "tips", 2)
+    plan, out = tmp_path / "plan.json", tmp_path / "out"
+    assert mediavet("redact", inputs, "--plan-only", plan, *NO_REGIONS).returncode == 0
+    assert mediavet("redact", inputs, "--plan", plan, "-o", out, *NO_REGIONS).returncode == 0
+    before = (out / "safe-0001.jpg").read_bytes()
+    again = mediavet("redact", inputs, "--plan", plan, "-o", out, *NO_REGIONS)
+    assert "2 already there from an earlier run" in again.stdout  # the same plan: nothing to redo
+    edited = json.loads(plan.read_text())
+    edited["files"][0]["regions"].append({"kind": "manual", "box": [10, 10, 200, 120], "action": "fill",
+                                          "shape": "rect"})
+    plan.write_text(json.dumps(edited))
+    redone = mediavet("redact", inputs, "--plan", plan, "-o", out, *NO_REGIONS)
+    assert redone.returncode == 0, redone.stderr
+    assert "1 already there from an earlier run" in redone.stdout  # the file the edit changed is redone
+    after = out / "safe-0001.jpg"
+    assert after.read_bytes() != before
+    assert audit_media(probe(after)) == []
+    assert sorted(p.name for p in out.iterdir()) == ["safe-0001.jpg", "safe-0002.jpg"]
+    # other settings redo every file: each new copy takes its old copy's name, none is left beside it
+    second = (out / "safe-0002.jpg").read_bytes()
+    other = mediavet("redact", inputs, "--plan", plan, "-o", out, "--quality", "60", *NO_REGIONS)
+    assert other.returncode == 0 and "2 written" in other.stdout, other.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["safe-0001.jpg", "safe-0002.jpg"]
+    assert (out / "safe-0002.jpg").read_bytes() != second

@@ -59,6 +59,9 @@ def run(job: Job, engine: Engine | None = None, ledger: Ledger | None = None, re
             if value is not None:
                 known[number] = value
     todo = [number for number in range(len(job.inputs)) if number not in known]
+    if ledger is not None:
+        for number in todo:
+            operation.redo(job.inputs[number], ledger.latest(job.inputs[number]))
     function, kwargs = operation.work(engine)
     prepare = None
     if engine.ship_bytes:

@@ -95,6 +95,13 @@ class Ledger:
                             "path = ?", (stat[1], time.time_ns(), self.operation, self.key, key))
         return Row(key, sha256, status, summary, json.loads(result))
 
+    def latest(self, path) -> dict | None:
+        """The result last recorded as done for this input, whatever the settings then (a copy
+        made with other settings, or another plan, that a new copy replaces)."""
+        found = self.db.execute("SELECT result FROM files WHERE operation = ? AND path = ? AND status = ? "
+                                "ORDER BY seen_ns DESC LIMIT 1", (self.operation, _key(path), DONE)).fetchone()
+        return None if found is None else json.loads(found[0])
+
     def by_sha256(self, sha256: str) -> Row | None:
         """A row of the same bytes under another path (a renamed input)."""
         found = self.db.execute("SELECT path, status, summary, result FROM files WHERE operation = ? AND settings = ? "

@@ -34,6 +34,10 @@ class Operation:
         """A function that does this file's work here, in the driver, or None (workers do it)."""
         return None
 
+    def redo(self, path, earlier: dict | None) -> None:
+        """This file is done again; `earlier` is what the ledger last recorded for it as done
+        (under any settings), or None."""
+
     def finish(self, result, record):
         """In the driver, in input order: whatever the result still needs here; `record(value)`
         keeps it in the ledger."""
@@ -173,6 +177,7 @@ class Redact(Plan):
     def __init__(self, options, outdir: Path, namer):
         self.options, self.outdir, self.namer = options, Path(outdir), namer
         self.unplaced: set[str] = set()  # proven copies that found their name taken: OUTDIR's doing, not the input's
+        self.replaces: dict[str, Path] = {}  # input -> its copy from an earlier run that the new copy takes over
 
     def work(self, engine) -> tuple:
         from mediavet.redact import remote_copy, safe_copy
@@ -207,12 +212,21 @@ class Redact(Plan):
 
         if result.status == PENDING and result.data is not None:
             receive(result, self.outdir)
+        earlier = self.replaces.pop(result.input, None)
         if result.status != PENDING:
+            if earlier is not None:  # made under settings or a plan that no longer hold: it goes too
+                earlier.unlink(missing_ok=True)
+                result.message += f"; the copy an earlier run made of it ({earlier.name}) was removed"
             record(result)
             return result
-        target = self.namer.name(Path(result.input), result.extension)
+        if earlier is not None and earlier.suffix == result.extension:
+            target = earlier  # the same name: the copy made with the old settings or plan goes
+        else:
+            target = self.namer.name(Path(result.input), result.extension)
         record(replace(result, status=WRITTEN, output=str(target)))
-        place(result, target, self.options.overwrite)
+        place(result, target, self.options.overwrite or target == earlier)
+        if earlier is not None and target != earlier:
+            earlier.unlink(missing_ok=True)
         if result.status != WRITTEN:
             self.unplaced.add(result.input)
         return result
@@ -224,6 +238,17 @@ class Redact(Plan):
             return None
         return {WRITTEN: DONE, UNCHANGED: DONE, COPY_REFUSED: REFUSED, ERROR: FAILED}.get(result.status, FAILED)
 
+    def redo(self, path, earlier: dict | None) -> None:
+        """An earlier run's copy of this input that is still in OUTDIR, unchanged (ours, by its
+        sha256), is replaced by the new copy under its name: a rerun with other settings or an
+        edited plan leaves one copy per input, never the old one beside the new."""
+        from mediavet.jobs.ledger import sha256_of
+
+        copy = self.outdir / ((earlier or {}).get("output") or "")
+        if earlier and earlier.get("output") and sha256_of(copy) == earlier.get("output_sha256"):
+            self.replaces[str(path)] = copy
+            self.namer.taken.add(copy.name)
+
     def summary(self, result) -> str:
         return f"{result.status}: {Path(result.output).name}" if result.output else f"{result.status}: {result.message}"
 
@@ -231,7 +256,21 @@ class Redact(Plan):
         return result.input_sha256
 
     def to_json(self, result) -> dict:
-        return {**result.to_json(), "output": Path(result.output).name if result.output else None}
+        made = {**result.to_json(), "output": Path(result.output).name if result.output else None}
+        return made | ({"plan_entry": self._planned(result.input)} if self.options.plan is not None else {})
+
+    def _planned(self, path) -> str | None:
+        """A digest of the plan's entry for this file (its regions as the reviewer left them):
+        an edited entry redoes its copy, the others stay."""
+        import hashlib
+        import json
+
+        entry = self.options.plan.get(str(Path(path).resolve()))
+        if entry is None:
+            return None
+        regions = [r.to_json() for r in entry["regions"]] + [r.to_json() for r in entry["decided"]]
+        text = json.dumps([entry["sha256"], list(entry["size"]), regions], sort_keys=True, default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def from_ledger(self, row, path: str):
         """A copy an earlier run made counts while it is still in OUTDIR, unchanged; a refusal
@@ -239,6 +278,8 @@ class Redact(Plan):
         from mediavet.jobs.ledger import sha256_of
         from mediavet.redact import UNCHANGED, Outcome
 
+        if self.options.plan is not None and row.result.get("plan_entry") != self._planned(path):
+            return None  # the plan says something else for this file now
         kept = {k: v for k, v in row.result.items() if k in {f.name for f in fields(Outcome)}}
         outcome = Outcome(**{**kept, "input": path})
         if row.status != DONE:

@@ -379,3 +379,38 @@ def test_a_photo_found_inside_a_screenshot_is_shown_beside_the_archived_one(tmp_
         width, height = (browser.execute_script(f"return arguments[0].natural{side}", part) for side in ("Width", "Height"))
         assert abs(width / height - box[2] / box[3]) < 0.1  # the part has the picture's shape, not the screenshot's
         browser.save_screenshot(str(ARTIFACTS / "review-match-part.png"))
+
+
+def test_making_copies_again_keeps_what_the_plan_did_not_change(tmp_path):
+    """The review makes copies through the batch API and its ledger: pressed again, nothing is
+    rewritten; a tip whose regions changed gets its copy replaced under the same name."""
+    from datetime import datetime, timezone
+
+    from generate import jpeg_bytes, scene
+    from mediavet.redact import RedactOptions
+    from mediavet.review.session import Review
+    from mediavet.verify import VerifyOptions
+
+    tips = []
+    for n in range(2):
+        tips.append(tmp_path / f"tip{n}.jpg")
+        tips[-1].write_bytes(jpeg_bytes(scene(n, size=(480 + 16 * n, 360))))
+    shared = tmp_path / "shared"
+    review = Review(tips, shared, tmp_path / "plan.json", RedactOptions(), VerifyOptions(now=datetime.now(timezone.utc)))
+    review._work()
+    first = review.make_copies()
+    assert [r["status"] for r in first] == ["written", "written"], first
+    made = {p.name: p.read_bytes() for p in shared.iterdir()}
+    assert sorted(made) == ["safe-0001.jpg", "safe-0002.jpg"]
+    again = review.make_copies()
+    assert [(r["status"], r["copy"], r["audit"]) for r in again] == [
+        ("unchanged", "safe-0001.jpg", "clean"), ("unchanged", "safe-0002.jpg", "clean")]
+    assert {p.name: p.read_bytes() for p in shared.iterdir()} == made
+    regions = [r.to_json() for r in review.tips[0].regions]
+    assert review.set_regions(1, regions + [{"kind": "manual", "box": [20, 20, 160, 100], "action": "fill",
+                                             "shape": "rect"}]) == []
+    edited = review.make_copies()
+    assert [(r["status"], r["copy"]) for r in edited] == [("written", "safe-0001.jpg"), ("unchanged", "safe-0002.jpg")]
+    now = {p.name: p.read_bytes() for p in shared.iterdir()}
+    assert sorted(now) == ["safe-0001.jpg", "safe-0002.jpg"]
+    assert now["safe-0001.jpg"] != made["safe-0001.jpg"] and now["safe-0002.jpg"] == made["safe-0002.jpg"]

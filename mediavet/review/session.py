@@ -314,8 +314,12 @@ class Review:
     def make_copies(self) -> list[dict]:
         """Write the reviewed plan, then a safe copy of every ready tip with it (fail closed).
         What the re-check still finds is added to the tip as review candidates."""
+        from mediavet import jobs
         from mediavet.atomic import write_atomic
-        from mediavet.redact import PENDING, WRITTEN, discard, place, safe_copy
+        from mediavet.jobs.engine import local
+        from mediavet.jobs.ledger import Ledger, beside
+        from mediavet.jobs.operations import Redact
+        from mediavet.redact import UNCHANGED, WRITTEN, discard
         from mediavet.redact.names import Namer
         from mediavet.redact.plan import load
         from mediavet.report.json_report import dumps
@@ -332,30 +336,31 @@ class Review:
             signals.watch(self.outdir)  # a stopped server sweeps the copies it was making
             write_atomic(self.plan_path, (dumps(document) + "\n").encode("utf-8"))
             entries, _settings = load(self.plan_path)
-            options = replace(self.redact_options, plan=entries)
-            namer = Namer(self.outdir, "neutral", False)
+            ready = [tip for tip in self.tips if tip.state == "ready"]
+            # the batch API, as `mediavet redact --plan` runs it: the ledger beside OUTDIR keeps
+            # a copy whose plan entry did not change, and a changed one replaces its old copy
+            operation = Redact(replace(self.redact_options, plan=entries), self.outdir, Namer(self.outdir))
+            ledger = Ledger(beside(self.outdir), operation.name, operation.settings())
             results = []
-            for tip in self.tips:
-                if tip.state != "ready":
-                    continue
-                outcome = safe_copy(tip.path, self.outdir, options)
-                try:
-                    if outcome.status == PENDING:
-                        place(outcome, namer.name(tip.path, outcome.extension), False)
-                finally:
+            try:
+                for done in jobs.run(jobs.Job(operation, [str(tip.path) for tip in ready]), local(1), ledger):
+                    outcome, tip = done.value, ready[done.number]
                     discard(outcome)
-                result = {"number": tip.number, "status": outcome.status, "message": outcome.message,
-                          "copy": Path(outcome.output).name if outcome.status == WRITTEN else None}
-                if outcome.status == WRITTEN:
-                    result["audit"] = _audit(Path(outcome.output))
-                with self.lock:
-                    tip.result = result
-                    size = tuple(tip.entry["size"])
-                    for region in outcome.missed or []:  # with the margins a detection gets
-                        grown = self.redact_options.protect.widened(region, size)
-                        tip.regions.append(replace(grown, action="review",
-                                                   reason="found by the re-check after review: decide"))
-                results.append(result)
+                    made = outcome.status in (WRITTEN, UNCHANGED)
+                    result = {"number": tip.number, "status": outcome.status, "message": outcome.message,
+                              "copy": Path(outcome.output).name if made else None}
+                    if made:
+                        result["audit"] = _audit(Path(outcome.output))
+                    with self.lock:
+                        tip.result = result
+                        size = tuple(tip.entry["size"])
+                        for region in outcome.missed or []:  # with the margins a detection gets
+                            grown = self.redact_options.protect.widened(region, size)
+                            tip.regions.append(replace(grown, action="review",
+                                                       reason="found by the re-check after review: decide"))
+                    results.append(result)
+            finally:
+                ledger.close()
             return results
         finally:
             with self.lock:

@@ -51,6 +51,7 @@ export function svg(tag, attributes = {}, ...children) {
 export function resultLine(result) {
   if (!result) return "";
   if (result.status === "written") return `written: ${result.copy} (audit: ${result.audit})`;
+  if (result.status === "unchanged") return `unchanged: ${result.copy}, made earlier with this plan (audit: ${result.audit})`;
   return `${result.status}: ${result.message}`;
 }
 
@@ -63,7 +64,7 @@ export async function makeCopies(button, target) {
     target.replaceChildren(
       h("h2", {}, `Safe copies in ${data.outdir}`),
       h("ul", {}, data.results.map((r) => h("li", {class: r.status},
-        r.status === "written" ? h("img", {src: `/api/tip/${r.number}/copy?t=${Date.now()}`, alt: `safe copy of tip ${r.number}`,
+        r.copy ? h("img", {src: `/api/tip/${r.number}/copy?t=${Date.now()}`, alt: `safe copy of tip ${r.number}`,
           class: "copy"}) : "",
         h("a", {href: `/tip/${r.number}`}, `tip ${r.number}`), " — ", resultLine(r),
         r.status === "refused" ? " (open the tip: what the check found is marked to decide)" : ""))));

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sys
-import warnings
-from contextlib import contextmanager
 
 import click
 
@@ -36,48 +34,6 @@ def _files(paths):
     if not files:
         raise click.UsageError("no media files found in the given paths")
     return files
-
-
-@contextmanager
-def _quiet():
-    """Decoders warn about the very damage we report per file; keep stderr to our one-liners."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
-def _readable(files, max_pixels, what: str, unreadable: list):
-    """(path, probed media) for each file that can be read, under a progress bar; the others
-    get their one-line error and are appended to `unreadable`."""
-    from mediavet.report.progress import progress
-
-    with progress(len(files), what) as advance, _quiet():
-        for path in files:
-            advance()
-            media = _probe(path, max_pixels)
-            if media is None:
-                unreadable.append(path)
-                continue
-            yield path, media
-
-
-def _probe(path, max_pixels):
-    """The probed photo, or None after a one-line error on stderr."""
-    from mediavet.errors import MediaError
-    from mediavet.media import probe
-
-    try:
-        media = probe(path, max_pixels=max_pixels)
-        if media.metadata.structure_error:
-            raise MediaError("corrupt", media.metadata.structure_error)
-        if not media.is_video:
-            media.image(max_side=64)  # decodable at all? (a clip's keyframes are decoded when hashed)
-        return media
-    except MediaError as exc:
-        click.echo(f"mediavet: {clean(path)}: {clean(exc.message)}", err=True)
-    except Exception as exc:  # one bad file must not stop a batch
-        click.echo(clean(f"mediavet: {path}: cannot read this picture ({type(exc).__name__}: {exc})"[:300]), err=True)
-    return None
 
 
 @click.group()
@@ -159,17 +115,17 @@ def _check_ledger(ledger_path, files, paths) -> None:
 @click.option("--max-distance", type=click.IntRange(min=0), help="Hamming distance accepted (default: per algorithm).")
 @DB_OPTION
 @MAX_PIXELS_OPTION
-def query(paths, hash_file, as_json, max_distance, db, max_pixels):
-    """Look pictures (or hash lists) up in the index, best match first.
+@engine_options
+def query(paths, hash_file, as_json, max_distance, db, max_pixels, jobs, scheduler, ship_bytes):
+    """Look pictures (or hash lists) up in the index, best match first. Workers read the
+    pictures and the index (on a cluster, at the same path: a shared filesystem).
 
     \b
     Examples:
       mediavet index query tip.jpg
       mediavet index query --hashes theirs.tsv --json
     """
-    from mediavet.archive.store import views
     from mediavet.archive.hashing import Fingerprint
-    from mediavet.verify.duplicates import best_matches
 
     if bool(paths) == bool(hash_file):
         raise click.UsageError("give either PATHS or --hashes FILE")
@@ -187,13 +143,20 @@ def query(paths, hash_file, as_json, max_distance, db, max_pixels):
             matches = archive.query(Fingerprint((value,), ()), max_distance)
             results.append({"path": name, "label": label, "matches": [m.to_json() for m in matches]})
     else:
-        unreadable: list = []
-        for path, media in _readable(_files(paths), max_pixels, "looking up", unreadable):
-            seen = views(media, for_lookup=True)
-            matches = [dict(m.to_json(), query_at=at) for m, at in best_matches(archive, seen, media.size, max_distance)]
-            results.append({"path": str(path), "pdq_quality": seen[0][1].hashes[0].quality,
-                            "exact": archive.exact(media.sha256), "matches": matches})
-        failed += len(unreadable)
+        from mediavet import jobs as batch
+        from mediavet.jobs.operations import IndexQuery
+        from mediavet.report.progress import progress
+
+        files = _files(paths)
+        operation = IndexQuery(str(archive.path), max_distance, max_pixels)
+        with open_engine(jobs, scheduler, ship_bytes) as engine, progress(len(files), "looking up") as advance:
+            for result in batch.run(batch.Job(operation, files), engine):
+                advance()
+                if "error" in result.value:
+                    click.echo(f"mediavet: {clean(result.path)}: {clean(result.value['error'])}", err=True)
+                    failed += 1
+                else:
+                    results.append(result.value)
     archive.close()
     _print_results(results, as_json)
     sys.exit(ExitCode.INPUT_ERROR if failed else ExitCode.OK)

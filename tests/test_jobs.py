@@ -191,6 +191,14 @@ def test_a_dask_cluster_gives_what_the_local_pool_gives(tmp_path, cluster):
              for way in ("local", "cluster")]
     found = [[(r["path"], sorted({m["sha256"] for m in r["matches"]})) for r in answer["results"]] for answer in query]
     assert found[0] == found[1] and all(shas for _path, shas in found[0])  # the same entries, each file found
+    # index query through the same engines: one process, the local pool, the cluster (it reads the index too)
+    (inputs / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not a picture")
+    answers = []
+    for extra in (["--jobs", "1"], ["--jobs", "2"], ["--scheduler", address]):
+        done = mediavet("index", "query", inputs, "--json", "--db", tmp_path / "local.db", *extra)
+        assert done.returncode == 3 and "broken.jpg" in done.stderr, done.stderr
+        answers.append(json.loads(done.stdout)["results"])
+    assert answers[0] == answers[1] == answers[2] and len(answers[0]) == 12
 
 
 def test_a_dask_worker_killed_mid_run_loses_no_file(tmp_path, cluster):

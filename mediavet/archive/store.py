@@ -8,12 +8,14 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 from mediavet.archive.hashing import HASH_SIDE, Fingerprint, fingerprint, lookup_views
 from mediavet.archive.index import HashIndex
+from mediavet.errors import MediaError
 
 
 def index_path(db: str | None = None) -> Path:
@@ -81,28 +83,55 @@ class Prints:
 def prints(path, max_pixels: int | None = None, known_in: str | None = None) -> Prints:
     """Fingerprint one file for the archive; never raises for a bad file. `known_in`: an index
     this worker can read; a file whose bytes it already holds is not fingerprinted again."""
+    found = Prints(str(path))
+    try:
+        with _reading(path, max_pixels, "fingerprint") as media:
+            found.sha256 = media.sha256
+            if known_in and _known(known_in, media.sha256):
+                return found
+            found.pixels = None if media.is_video else pixel_digest(media)
+            found.views = views(media)
+    except MediaError as exc:
+        found.error = exc.message
+    return found
+
+
+def lookup(path, db: str, max_distance: int | None = None, max_pixels: int | None = None) -> dict:
+    """`index query` for one file, where the file is read (a worker reads the index too):
+    its matches best first, exact entries, PDQ quality; or its error. Never raises for a bad
+    file."""
+    from mediavet.verify.duplicates import best_matches
+
+    try:
+        with _reading(path, max_pixels, "look up") as media:
+            seen = views(media, for_lookup=True)
+            archive = reader(db)
+            matches = [dict(m.to_json(), query_at=at) for m, at in best_matches(archive, seen, media.size, max_distance)]
+            return {"path": str(path), "pdq_quality": seen[0][1].hashes[0].quality,
+                    "exact": archive.exact(media.sha256), "matches": matches}
+    except MediaError as exc:
+        return {"path": str(path), "error": exc.message}
+
+
+@contextmanager
+def _reading(path, max_pixels: int | None, what: str):
+    """The probed file for the block; every failure in it (a damaged structure, an undecodable
+    picture, a bug a strange file shows) becomes a one-line MediaError for this file."""
     import warnings
 
-    from mediavet.errors import MediaError
     from mediavet.media import DEFAULT_MAX_PIXELS, probe
 
-    found = Prints(str(path))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # decoders warn about the very damage the error names
         try:
             media = probe(path, max_pixels=max_pixels or DEFAULT_MAX_PIXELS)
             if media.metadata.structure_error:
                 raise MediaError("corrupt", media.metadata.structure_error)
-            found.sha256 = media.sha256
-            if known_in and _known(known_in, media.sha256):
-                return found
-            found.pixels = None if media.is_video else pixel_digest(media)
-            found.views = views(media)
-        except MediaError as exc:
-            found.error = exc.message
+            yield media
+        except MediaError:
+            raise
         except Exception as exc:  # one bad file must not stop a batch
-            found.error = f"cannot fingerprint this picture ({type(exc).__name__}: {exc})"[:300]
-    return found
+            raise MediaError("corrupt", f"cannot {what} this picture ({type(exc).__name__}: {exc})"[:300]) from None
 
 
 @lru_cache(maxsize=4)

@@ -370,3 +370,34 @@ class IndexAdd(Operation):
         if added.status == "added":  # it is in the index now, whatever this run finds
             added.status = "known"
         return added
+
+
+class IndexQuery(Operation):
+    """`mediavet index query`: workers read the file and the index, and look it up."""
+
+    name = "index-query"
+    heavy = True
+
+    def __init__(self, db: str, max_distance: int | None, max_pixels: int):
+        self.db, self.max_distance, self.max_pixels = db, max_distance, max_pixels
+
+    def settings(self) -> dict:
+        return {"mediavet": _version(), "index": self.db, "max_distance": self.max_distance,
+                "max_pixels": self.max_pixels}
+
+    def work(self, engine) -> tuple:
+        from mediavet.archive.store import lookup
+
+        return lookup, {"db": self.db, "max_distance": self.max_distance, "max_pixels": self.max_pixels}
+
+    def lost(self, path, why: str):
+        return {"path": str(path), "error": why}
+
+    def status(self, result) -> str:
+        return FAILED if "error" in result else DONE
+
+    def to_json(self, result) -> dict:
+        return result
+
+    def from_ledger(self, row, path: str):
+        return None  # the index changes: a lookup is always made afresh

@@ -96,10 +96,30 @@ def _mark_worker() -> None:
     import threading
 
     os.environ["MEDIAVET_WORKER"] = "1"
+    _keep_freed_memory()
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _keep_freed_memory() -> None:
+    """glibc: keep freed memory for the next file instead of returning it at once. Dask starts
+    its workers with MALLOC_TRIM_THRESHOLD_=65536, which also pins the mmap threshold at 128 KiB:
+    every decoded picture was then mapped and unmapped afresh, and verify ran at half speed on a
+    cluster (measured: 100 files 5.1 s, 2.5 s with these two settings). A worker's memory stays
+    bounded by the largest pictures it decodes."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-1, 128 << 20)  # M_TRIM_THRESHOLD
+        libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: buffers up to 32 MiB from the heap, reused
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def _run_chunk(function, items, kwargs):

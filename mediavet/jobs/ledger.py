@@ -68,6 +68,7 @@ class Ledger:
                             "mtime_ns INTEGER, sha256 TEXT, status TEXT, summary TEXT, result TEXT, at TEXT, seen_ns INTEGER, "
                             "PRIMARY KEY (operation, settings, path))")
             self.db.execute("CREATE INDEX IF NOT EXISTS by_sha256 ON files (operation, settings, sha256)")
+            self.db.execute("CREATE INDEX IF NOT EXISTS by_path ON files (operation, path)")  # latest(), any settings
             self.db.commit()
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"{self.path} is not a mediavet ledger ({exc})") from None

@@ -166,8 +166,9 @@ def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, ti
     resumed = 0
     from mediavet.report.progress import progress
     from mediavet.report.spool import Spool
+    from mediavet.report.summary import Brief
 
-    spool = Spool()  # every report waits on disk, not in memory: a batch of any size
+    spool = Spool(Brief.of)  # every report waits on disk, not in memory: a batch of any size
     try:
         with open_engine(jobs, scheduler, ship_bytes) as engine, progress(len(files), "verifying") as advance:
             for result in batch.run(batch.Job(operation, files), engine, ledger, retry_failed):
@@ -183,9 +184,15 @@ def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, ti
     if options.in_batch:
         from mediavet.verify.duplicates import batch_findings
 
-        spool.amend(batch_findings(lambda: spool.reports(with_views=True)))
-        for report in spool.reports():
+        found, amended = batch_findings(spool.items), Spool(Brief.of)
+        for number, report in enumerate(spool.items()):
+            report.views = None  # done with: not kept twice
+            report.findings = sorted(report.findings + found.get(number, []),
+                                     key=lambda f: (-f.severity, f.id, f.message))
+            amended.add(report)
             output.file(report)
+        spool.close()
+        spool = amended
     output.finish(spool, not_media, fail_on)
     spool.close()
     sys.exit(exit_code(spool.briefs, fail_on))
@@ -232,7 +239,7 @@ class _VerifyOutput:
         if self.as_json:
             from mediavet.report.json_report import document_chunks
 
-            for chunk in document_chunks(spool.reports(), list(not_media)):
+            for chunk in document_chunks(spool.items(), list(not_media) or None):
                 click.echo(chunk, nl=False)
             click.echo()
             return

@@ -189,27 +189,28 @@ def redact(paths, outdir, plan_out, plan_in, preview_dir, manual, action, shape,
                    f"{clean(outdir)}", err=True)
     operation = Redact(options, outdir, Namer(outdir, scheme, overwrite))
     ledger = open_ledger(ledger_path or beside(outdir), operation)
-    results = []
+    from mediavet.report.spool import Spool
+
+    spool = Spool(lambda outcome: outcome.status)  # outcomes wait on disk: a phone dump of any size
     try:
         with engine, progress(len(files), "copying") as advance:
             # --overwrite starts afresh: nothing is taken from the ledger, everything is recorded
             for result in batch.run(batch.Job(operation, files), engine, ledger, retry_failed or overwrite,
                                     fresh=overwrite):
-                results.append(result)
+                discard(result.value)  # placed, or its temporary file goes now
+                spool.add(result.value)
                 advance()
     finally:
-        for result in results:
-            discard(result.value)
         ledger.close()
-    outcomes = [r.value for r in results]
     if manifest:
-        _write_manifest(manifest, outcomes)
+        _write_manifest(manifest, spool.items())
     if preview_dir:
-        _previews(outcomes, preview_dir, max_pixels)
-    _report(outcomes, skipped, outdir, as_json, verbose)
-    if any(o.status == REFUSED for o in outcomes):
+        _previews(spool.items(), preview_dir, max_pixels)
+    _report(spool, skipped, outdir, as_json, verbose)
+    spool.close()
+    if REFUSED in spool.briefs:
         sys.exit(ExitCode.NOT_CLEAN)
-    sys.exit(ExitCode.INPUT_ERROR if any(o.status == ERROR for o in outcomes) else ExitCode.OK)
+    sys.exit(ExitCode.INPUT_ERROR if ERROR in spool.briefs else ExitCode.OK)
 
 
 def _face_models() -> list[str]:
@@ -331,26 +332,26 @@ def _check_outputs(files, paths, outdir, plan_out, preview_dir, manifest, ledger
 
 
 def _write_manifest(manifest, outcomes) -> None:
-    from mediavet import __version__
-    from mediavet.atomic import write_atomic
-    from mediavet.report.json_report import dumps
+    from mediavet.atomic import atomic_file
+    from mediavet.report.json_report import document_chunks
 
-    document = {"mediavet": __version__, "files": [o.to_json() for o in outcomes]}
-    write_atomic(manifest, (dumps(document) + "\n").encode("utf-8"))
+    with atomic_file(manifest) as out:
+        for chunk in document_chunks(outcomes):
+            out.write(chunk.encode("utf-8"))
+        out.write(b"\n")
 
 
-def _report(outcomes, skipped, outdir, as_json, verbose) -> None:
+def _report(spool, skipped, outdir, as_json, verbose) -> None:
     from mediavet.redact import ERROR, REFUSED, UNCHANGED, WRITTEN
     from mediavet.safe_text import clean
 
     if as_json:
-        from mediavet import __version__
-        from mediavet.inputs import not_media_json
-        from mediavet.report.json_report import dumps
+        from mediavet.report.json_report import document_chunks
 
-        click.echo(dumps({"mediavet": __version__, "files": [o.to_json() for o in outcomes],
-                          "not_media": not_media_json(skipped)}))
-    for outcome in outcomes:
+        for chunk in document_chunks(spool.items(), skipped):
+            click.echo(chunk, nl=False)
+        click.echo()
+    for outcome in spool.items():
         if outcome.status in (WRITTEN, UNCHANGED) and verbose and not as_json:
             click.echo(f"{clean(outcome.input)} -> {clean(outcome.output)}"
                        + (" (from an earlier run)" if outcome.status == UNCHANGED else ""))
@@ -363,12 +364,12 @@ def _report(outcomes, skipped, outdir, as_json, verbose) -> None:
                        f"{'s' if outcome.frames['rounds'] != 1 else ''})", err=True)
     for path, kind in skipped:
         click.echo(f"mediavet: {clean(path)}: not copied: not media ({kind})", err=True)
-    counts = {status: sum(1 for o in outcomes if o.status == status) for status in (WRITTEN, REFUSED, ERROR, UNCHANGED)}
+    counts = {status: spool.briefs.count(status) for status in (WRITTEN, REFUSED, ERROR, UNCHANGED)}
     again = f" ({counts[UNCHANGED]} already there from an earlier run, unchanged)" if counts[UNCHANGED] else ""
     summary = (f"{counts[WRITTEN]} written to {clean(outdir)}{again}, {counts[REFUSED]} refused (not provably clean), "
                f"{counts[ERROR]} errors, {len(skipped)} not media (not copied)")
     click.echo(summary, err=as_json)
-    _to_look_at([o for o in outcomes if o.status == WRITTEN],
+    _to_look_at((o for o in spool.items() if o.status == WRITTEN),
                 "left visible: look at them with --plan-only and --preview, or cover them with --strict")
 
 
@@ -424,12 +425,21 @@ def audit(paths, as_json, max_pixels, jobs, scheduler, ship_bytes, ledger_path, 
         _check_outputs(files, paths, None, None, None, None, ledger_path)
     operation = Audit(max_pixels)
     ledger = open_ledger(ledger_path, operation)
-    reports, resumed = [], 0
+    from rich.console import Console
+
+    from mediavet.report.spool import Spool
+    from mediavet.report.terminal import print_report
+
+    console = Console(highlight=False, soft_wrap=False)
+    # what the summary needs, per file: (path, not clean, error); the reports wait on disk for --json
+    spool, resumed = Spool(lambda report: (report.path, bool(report.findings), report.error)), 0
     try:
         with open_engine(jobs, scheduler, ship_bytes) as engine, progress(len(files), "auditing") as advance:
             for result in batch.run(batch.Job(operation, files), engine, ledger, retry_failed):
-                reports.append(result.value)
+                spool.add(result.value)
                 resumed += result.resumed
+                if not as_json:
+                    print_report(console, result.value)  # as each file finishes
                 advance()
     finally:
         if ledger is not None:
@@ -438,24 +448,22 @@ def audit(paths, as_json, max_pixels, jobs, scheduler, ship_bytes, ledger_path, 
     if as_json:
         from mediavet.report.json_report import document_chunks
 
-        click.echo("".join(document_chunks(reports)))
+        for chunk in document_chunks(spool.items()):
+            click.echo(chunk, nl=False)
+        click.echo()
     else:
-        from rich.console import Console
         from rich.text import Text
 
-        from mediavet.report.terminal import print_report
         from mediavet.safe_text import clean
 
-        console = Console(highlight=False, soft_wrap=False)
-        for report in reports:
-            print_report(console, report)
-        dirty = sum(1 for r in reports if r.findings)
-        errors = sum(1 for r in reports if r.error)
-        console.print(Text(f"{len(reports)} files: {len(reports) - dirty - errors} clean, {dirty} not clean, "
+        dirty = sum(1 for _, unclean, _ in spool.briefs if unclean)
+        errors = sum(1 for _, _, error in spool.briefs if error)
+        console.print(Text(f"{len(spool)} files: {len(spool) - dirty - errors} clean, {dirty} not clean, "
                            f"{errors} unreadable", style="bold"))
-        for report in reports:
-            if report.error:
-                click.echo(f"mediavet: {clean(report.path)}: {clean(report.error['message'])}", err=True)
-    if any(r.error for r in reports):
+        for path, _, error in spool.briefs:
+            if error:
+                click.echo(f"mediavet: {clean(path)}: {clean(error['message'])}", err=True)
+    spool.close()
+    if any(error for _, _, error in spool.briefs):
         sys.exit(ExitCode.INPUT_ERROR)
-    sys.exit(ExitCode.FINDINGS if any(r.findings for r in reports) else ExitCode.OK)
+    sys.exit(ExitCode.FINDINGS if any(unclean for _, unclean, _ in spool.briefs) else ExitCode.OK)

@@ -80,3 +80,4 @@ def test_the_streamed_json_document_is_the_one_json_would_write(tmp_path):
     del expected["not_media"]
     assert "".join(document_chunks(reports)) == dumps(expected)
     assert "".join(document_chunks([])) == dumps({"mediavet": expected["mediavet"], "files": []})
+    assert "".join(document_chunks([], [])) == dumps({"mediavet": expected["mediavet"], "files": [], "not_media": []})

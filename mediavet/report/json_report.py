@@ -12,15 +12,17 @@ def dumps(value, indent: int | None = 2) -> str:
 
 
 def document_chunks(reports, not_media: list | None = None):
-    """`dumps(document(reports, not_media))`, as text pieces made one report at a time: a
-    batch of any size is written without holding its reports."""
+    """The JSON envelope {"mediavet", "files", ["not_media"]} as `dumps` would write it, in
+    text pieces made one report at a time: a batch of any size is written without holding
+    its reports. `not_media` (the files under the paths that are no media) is written when
+    given, even empty."""
     yield "{\n" + f'  "mediavet": {dumps(__version__)},\n  "files": ['
     first = True
     for report in reports:
         yield ("\n" if first else ",\n") + _indented(dumps(report.to_json()), 4)
         first = False
     yield "]" if first else "\n  ]"
-    if not_media:
+    if not_media is not None:
         from mediavet.inputs import not_media_json
 
         yield ',\n  "not_media": ' + _indented(dumps(not_media_json(not_media)), 2).lstrip()

@@ -183,12 +183,12 @@ def verify(paths, as_json, jsonl, html_path, fail_on, now_text, claimed_time, ti
     say_resumed(resumed, len(files))
     if options.in_batch:
         from mediavet.verify.duplicates import batch_findings
+        from mediavet.verify.finding import ordered
 
         found, amended = batch_findings(spool.items), Spool(Brief.of)
         for number, report in enumerate(spool.items()):
             report.views = None  # done with: not kept twice
-            report.findings = sorted(report.findings + found.get(number, []),
-                                     key=lambda f: (-f.severity, f.id, f.message))
+            report.findings = ordered(report.findings + found.get(number, []))
             amended.add(report)
             output.file(report)
         spool.close()

@@ -242,12 +242,20 @@ class Redact(Plan):
         """An earlier run's copy of this input that is still in OUTDIR, unchanged (ours, by its
         sha256), is replaced by the new copy under its name: a rerun with other settings or an
         edited plan leaves one copy per input, never the old one beside the new."""
-        from mediavet.jobs.ledger import sha256_of
-
-        copy = self.outdir / ((earlier or {}).get("output") or "")
-        if earlier and earlier.get("output") and sha256_of(copy) == earlier.get("output_sha256"):
+        copy = self._kept_copy(earlier or {})
+        if copy is not None:
             self.replaces[str(path)] = copy
             self.namer.taken.add(copy.name)
+
+    def _kept_copy(self, recorded: dict) -> Path | None:
+        """The copy a ledger row names, while it is still in OUTDIR with the bytes the row
+        proved (ours, unchanged); else None."""
+        from mediavet.jobs.ledger import sha256_of
+
+        if not recorded.get("output"):
+            return None
+        copy = self.outdir / recorded["output"]
+        return copy if sha256_of(copy) == recorded.get("output_sha256") else None
 
     def summary(self, result) -> str:
         return f"{result.status}: {Path(result.output).name}" if result.output else f"{result.status}: {result.message}"
@@ -275,7 +283,6 @@ class Redact(Plan):
     def from_ledger(self, row, path: str):
         """A copy an earlier run made counts while it is still in OUTDIR, unchanged; a refusal
         or an error is reported again (--retry-failed tries it again)."""
-        from mediavet.jobs.ledger import sha256_of
         from mediavet.redact import UNCHANGED, Outcome
 
         if self.options.plan is not None and row.result.get("plan_entry") != self._planned(path):
@@ -284,8 +291,8 @@ class Redact(Plan):
         outcome = Outcome(**{**kept, "input": path})
         if row.status != DONE:
             return outcome
-        copy = self.outdir / (row.result.get("output") or "")
-        if not row.result.get("output") or sha256_of(copy) != row.result.get("output_sha256"):
+        copy = self._kept_copy(row.result)
+        if copy is None:
             return None
         self.namer.taken.add(copy.name)
         outcome.status, outcome.output = UNCHANGED, str(copy)

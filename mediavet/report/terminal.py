@@ -68,7 +68,7 @@ def print_report(console: Console, report, verbose: bool = False) -> None:
 
 
 def print_summary(console: Console, reports, fail_on) -> None:
-    """`reports`: summary.Brief per file (or reports themselves)."""
+    """`reports`: a summary.Brief per file."""
     unsupported = sum(1 for r in reports if r.error and r.error["kind"] == "unsupported")
     errors = sum(1 for r in reports if r.error) - unsupported
     counts = {s: sum(1 for r in reports if r.worst == s) for s in Severity}

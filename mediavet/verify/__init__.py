@@ -10,7 +10,7 @@ from mediavet.errors import MediaError, stable
 from mediavet.media import probe
 from mediavet.verify.duplicates import duplicate_findings
 from mediavet.verify.facts import facts
-from mediavet.verify.finding import Finding, Severity
+from mediavet.verify.finding import Finding, Severity, ordered
 from mediavet.verify.options import VerifyOptions
 from mediavet.verify.registry import all_checks
 
@@ -69,7 +69,7 @@ def _verify_into(report: FileReport, path, options: VerifyOptions) -> None:
         if damage:
             report.findings.append(Finding("file.damaged", Severity.WARN, f"the file is damaged, though its pixels "
                                            f"decode: {damage}", {"damage": damage}))
-        report.findings.sort(key=lambda f: (-f.severity, f.id, f.message))
+        report.findings = ordered(report.findings)
         report.facts = facts(media)
         report.metadata = media.metadata.to_json()
     except MediaError as exc:
@@ -94,4 +94,4 @@ def run_checks(media, options: VerifyOptions) -> list[Finding]:
                 "mediavet.check_error", Severity.WARN, f"check {check.id} failed: {type(exc).__name__}: {exc}"[:300],
                 {"check": check.id, "exception": type(exc).__name__},
             ))
-    return sorted(findings, key=lambda f: (-f.severity, f.id, f.message))
+    return ordered(findings)

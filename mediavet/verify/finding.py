@@ -32,3 +32,8 @@ class Finding:
     @classmethod
     def from_json(cls, data: dict) -> "Finding":
         return cls(data["id"], Severity.parse(data["severity"]), data["message"], data.get("evidence") or {})
+
+
+def ordered(findings) -> list[Finding]:
+    """Findings in report order: worst first, then by id and message (deterministic)."""
+    return sorted(findings, key=lambda f: (-f.severity, f.id, f.message))

@@ -162,6 +162,16 @@ def test_review_in_a_browser_decides_and_makes_safe_copies(server, browser):
     assert len(shown) == 3
     wait_for(lambda: all(browser.execute_script("return arguments[0].naturalWidth", img) > 0 for img in shown), 30)
     browser.save_screenshot(str(ARTIFACTS / "review-copies.png"))
+    made = {p.name: p.read_bytes() for p in (server["work"] / "shared").iterdir()}
+    browser.find_element(By.ID, "apply").click()  # pressed again: the ledger keeps every copy as it is
+    again = wait_for(lambda: browser.find_element(By.ID, "results").text.count("unchanged") >= 3 and
+                     browser.find_element(By.ID, "results"))
+    assert "written" not in again.text and again.text.count("audit: clean") == 3
+    shown = browser.find_elements(By.CSS_SELECTOR, "#results img.copy")
+    assert len(shown) == 3
+    wait_for(lambda: all(browser.execute_script("return arguments[0].naturalWidth", img) > 0 for img in shown), 30)
+    browser.save_screenshot(str(ARTIFACTS / "review-copies-again.png"))
+    assert {p.name: p.read_bytes() for p in (server["work"] / "shared").iterdir()} == made
 
     plan = json.loads((server["work"] / "plan.json").read_text())
     assert plan["mediavet_plan"] == 2 and plan["reviewed"]["by"] == "mediavet review"

@@ -163,13 +163,27 @@ def test_modes_sizes_and_orientation_survive_region_redaction(tmp_path):
     assert Image.open(outcomes["alpha.png"]["output"]).mode == "RGBA"
 
 
-def test_a_missed_face_means_no_copy(tmp_path, monkeypatch, corpus):
+def blind(frames, options):  # a search that misses everything and does not know it
+    return []
+
+
+def test_a_face_the_search_missed_is_covered_by_the_check(tmp_path, monkeypatch, corpus):
     import mediavet.redact as redact_module
 
-    def blind(frames, options):  # a detector that misses everything and does not know it
-        return [], False
+    monkeypatch.setattr(redact_module, "find_regions", blind)
+    result = run("redact", corpus / "faces" / "fr_obama.jpg", "-o", tmp_path / "out", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    copy = Image.open(next((tmp_path / "out").iterdir())).convert("L")
+    for x, y, w, h in json.loads((corpus / "faces" / "fr_obama.json").read_text())["faces"]:
+        assert (np.asarray(copy)[y:y + h, x:x + w] <= 24).mean() >= 0.9  # covered by the check
+
+
+def test_what_the_last_check_still_finds_means_no_copy(tmp_path, monkeypatch, corpus):
+    import mediavet.redact as redact_module
+    import mediavet.redact.protect as protect
 
     monkeypatch.setattr(redact_module, "find_regions", blind)
+    monkeypatch.setattr(protect, "CHECKS", 1)  # the one check finds the face and may not cover it
     result = run("redact", corpus / "faces" / "fr_obama.jpg", "-o", tmp_path / "out", "--jobs", "1")
     assert result.exit_code == ExitCode.NOT_CLEAN
     assert "a face" in result.stderr and "not covered" in result.stderr

@@ -22,7 +22,7 @@ from mediavet.errors import MediaError, stable
 from mediavet.media import DEFAULT_MAX_PIXELS, probe
 from mediavet.redact.audit import audit_media
 from mediavet.redact.encode import EXTENSIONS, decode, encode, output_format
-from mediavet.redact.protect import ProtectOptions, apply, described, find_regions, uncovered
+from mediavet.redact.protect import ProtectOptions, checked, described, find_regions
 
 WRITTEN, REFUSED, ERROR, PENDING, PLANNED = "written", "refused", "error", "pending", "planned"
 UNCHANGED = "unchanged"  # copied by an earlier run with the same settings; the copy is still there
@@ -144,7 +144,9 @@ def _plan_into(outcome: Outcome, path: Path, options: RedactOptions) -> None:
                                                  options.protect, fps, size, count, VIDEO_ROUNDS)
         outcome.plan = plan.entry(path, media.sha256, size, regions, frames=count, fps=fps)
     else:
-        regions, _converged = find_regions(picture.frames, options.protect)
+        # the regions a direct copy covers, the check's included: an unedited plan applies to the same copy
+        regions, _covered, _missed = checked(picture.frames, find_regions(picture.frames, options.protect),
+                                             options.protect)
         outcome.plan = plan.entry(path, media.sha256, picture.frames[0].size, regions)
     outcome.regions, outcome.found = count_regions(regions), regions
     outcome.status = PLANNED
@@ -178,13 +180,14 @@ def _copy_into(outcome: Outcome, path: Path, outdir: Path, options: RedactOption
         planned = options.plan[str(path.resolve())]
         if tuple(picture.frames[0].size) != tuple(planned["size"]):
             raise MediaError("plan", f"the picture is {picture.frames[0].size}, the plan says {planned['size']}")
-        regions, checked, decided = options.protect.settled(planned["regions"]), False, planned["decided"]
+        # a person decided: what the check finds is a reason to refuse, not to cover more
+        regions, covered, still_visible = checked(picture.frames, options.protect.settled(planned["regions"]),
+                                                  options.protect, planned["decided"], checks=1)
     else:
-        (regions, checked), decided = find_regions(picture.frames, options.protect), []
-    uncovered_first = picture.frames[0]
-    picture.frames = apply(picture.frames, regions)
+        regions, covered, still_visible = checked(picture.frames, find_regions(picture.frames, options.protect),
+                                                  options.protect)
+    uncovered_first, picture.frames = picture.frames[0], covered
     outcome.regions, outcome.found = count_regions(regions), regions
-    still_visible = [] if checked else uncovered(picture.frames, regions + decided, options.protect)
     if still_visible:
         outcome.status, outcome.missed = REFUSED, still_visible
         outcome.message = "faces or text still visible, nothing written: " + "; ".join(described(still_visible))[:400]

@@ -122,10 +122,12 @@ class TileMemo:
     """What each window answered in an earlier pass over the same picture, and where the
     picture changed since. A model sees nothing but its window, so a window whose pixels did
     not change answers the same: it is not run again (repeat passes after covering a few
-    faces then cost a few windows, not the whole cascade)."""
+    faces then cost a few windows, not the whole cascade). Each answer remembers how many
+    changes it has seen, so a third pass looks again only where the second pass covered."""
 
     def __init__(self):
         self.answers: dict[tuple, list] = {}
+        self.seen: dict[tuple, int] = {}  # per window: how many of `changed` its answer saw
         self.changed: list[tuple] | None = None  # None: the first pass, everything is new
         self._turned: dict[int, TileMemo] = {}
 
@@ -139,10 +141,19 @@ class TileMemo:
     def mark(self, boxes) -> None:
         self.changed = (self.changed or []) + [tuple(box) for box in boxes]
 
-    def unchanged(self, window) -> bool:
+    def since(self, key) -> list[tuple]:
+        """The changes made after the window `key` last answered."""
+        return (self.changed or [])[self.seen.get(key, 0):]
+
+    def keep(self, key, answer) -> None:
+        self.answers[key] = answer
+        self.seen[key] = len(self.changed or [])
+
+    def unchanged(self, key, window) -> bool:
         from mediavet.redact.regions import intersection
 
-        return self.changed is not None and not any(intersection(window, box) for box in self.changed)
+        return (self.changed is not None and key in self.answers
+                and not any(intersection(window, box) for box in self.since(key)))
 
 
 def tiles(width: int, height: int, tile: int, overlap: int):
@@ -175,15 +186,14 @@ def tiled(run, rgb, scale: float, tile: int, overlap: int, memo: TileMemo | None
         key = (*name, scale, x, y, w, h)
         source = (int(x / scale) - reach, int(y / scale) - reach, int(w / scale) + 2 * reach,
                   int(h / scale) + 2 * reach)
-        if memo is not None and key in memo.answers and memo.unchanged(source):
+        if memo is not None and memo.unchanged(key, source):
             answer = memo.answers[key]
         elif local and memo is not None and key in memo.answers:
-            answer = _patched(run, scaled, (x, y, w, h), memo.answers[key], memo.changed, scale, local)
-            memo.answers[key] = answer
+            answer = _patched(run, scaled, (x, y, w, h), memo.answers[key], memo.since(key), scale, local)
         else:
             answer = run(scaled[y:y + h, x:x + w])
-            if memo is not None:
-                memo.answers[key] = answer
+        if memo is not None:
+            memo.keep(key, answer)
         for (bx, by, bw, bh), score in answer:
             found.append(((round((bx + x) / scale), round((by + y) / scale), round(bw / scale), round(bh / scale)),
                           score))

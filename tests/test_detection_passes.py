@@ -61,3 +61,67 @@ def test_a_copy_shows_nothing_the_detectors_find_afresh(corpus, tmp_path, name):
         x, y, w, h = region.box
         if region.covered:
             assert filled[y:y + h, x:x + w].mean() >= 0.5, (region.kind, region.box, region.score)
+
+
+def test_a_window_is_answered_once_for_its_pixels_at_any_threshold_above():
+    from mediavet.redact import detectors
+
+    detectors._ANSWERS.clear()
+    calls = []
+
+    def run(window, min_score):
+        calls.append(min_score)
+        return [((0, 0, 4, 4), 0.3), ((5, 5, 4, 4), 0.8)]
+
+    window = np.zeros((64, 64, 3), np.uint8)
+    assert detectors.answered("m", window, 0.2, run) == run(window, 0.2)
+    calls.clear()
+    assert detectors.answered("m", window.copy(), 0.5, run) == [((5, 5, 4, 4), 0.8)]  # same pixels: remembered
+    assert calls == []
+    assert detectors.answered("m", window[:32], 0.5, run) and calls == [0.5]  # other pixels: run
+    window[3, 3] = 1
+    detectors.answered("m", window, 0.5, run)
+    detectors.answered("m", np.zeros((64, 64, 3), np.uint8), 0.1, run)  # below what was remembered: run
+    assert calls == [0.5, 0.5, 0.1]
+    detectors.answered("other model", window, 0.5, run)
+    assert len(calls) == 4
+
+
+def test_the_check_answers_as_a_first_run_would(corpus, monkeypatch):
+    from mediavet.redact import detectors
+    from mediavet.redact.detectors import centerface, text
+    from mediavet.redact.protect import ProtectOptions, apply, find_regions, missed
+
+    picture = Image.open(corpus / "faces" / "deface_city.jpg").convert("RGB")
+    options = ProtectOptions()
+    regions = find_regions([picture], options)[:-3]  # the last faces left uncovered: the check has work
+    covered = apply([picture], regions)[0]
+    runs = []
+    for module in (text, centerface):
+        monkeypatch.setattr(module, "_window", lambda rgb, score, real=module._window: runs.append(1) or real(rgb, score))
+    remembered = missed(covered, regions, options)  # most windows answered during the search
+    warm, runs[:] = len(runs), []
+    detectors._ANSWERS.clear()
+    assert remembered and missed(covered, regions, options) == remembered
+    assert warm < len(runs)  # the same answers for fewer model runs
+
+
+def test_the_oldest_answers_are_forgotten_past_the_bound(monkeypatch):
+    from mediavet.redact import detectors
+
+    detectors._ANSWERS.clear()
+    monkeypatch.setattr(detectors, "BOXES_KEPT", 4)
+    calls = []
+
+    def run(window, min_score):
+        calls.append(int(window[0, 0, 0]))
+        return [((0, 0, 4, 4), 0.9), ((5, 5, 4, 4), 0.9)]
+
+    windows = [np.full((8, 8, 3), value, np.uint8) for value in range(3)]
+    for window in windows:
+        detectors.answered("m", window, 0.5, run)
+    detectors.answered("m", windows[2], 0.5, run)
+    detectors.answered("m", windows[1], 0.5, run)
+    assert calls == [0, 1, 2]  # the last two are remembered (4 boxes)
+    detectors.answered("m", windows[0], 0.5, run)
+    assert calls == [0, 1, 2, 0]  # the first was forgotten

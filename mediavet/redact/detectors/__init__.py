@@ -8,6 +8,7 @@ covering is still big enough for the model, rather than shrunk until faces vanis
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
@@ -154,6 +155,35 @@ class TileMemo:
 
         return (self.changed is not None and key in self.answers
                 and not any(intersection(window, box) for box in self.since(key)))
+
+
+_ANSWERS: "OrderedDict[tuple, tuple[float, list]]" = OrderedDict()
+BOXES_KEPT = 200_000  # boxes remembered per process at most (~40 MB), the oldest windows forgotten first
+
+
+def answered(model: str, window, min_score: float, run) -> list[tuple[tuple, float]]:
+    """`run(window, min_score) -> [(box, score)]`, remembered by the window's pixels: a model
+    answers identical pixels identically, so a window seen before with a threshold at most
+    `min_score` is not run again, whatever pass or check asks. This is what lets the
+    fail-closed check of a covered picture (a fresh look, nothing taken on trust) cost only
+    the windows the covering touched: it gets exactly the answers a new run would give."""
+    import hashlib
+
+    import numpy as np
+
+    pixels = np.ascontiguousarray(window)
+    key = (model, pixels.shape, hashlib.blake2b(memoryview(pixels).cast("B"), digest_size=16).digest())
+    if key in _ANSWERS and _ANSWERS[key][0] <= min_score:
+        _ANSWERS.move_to_end(key)
+        floor, answer = _ANSWERS[key]
+    else:
+        floor, answer = min_score, run(pixels, min_score)
+        _ANSWERS.pop(key, None)
+        _ANSWERS[key] = (floor, answer)
+        kept = sum(len(boxes) for _, boxes in _ANSWERS.values())
+        while kept > BOXES_KEPT and len(_ANSWERS) > 1:
+            kept -= len(_ANSWERS.popitem(last=False)[1][1])
+    return [(box, score) for box, score in answer if score >= min_score]
 
 
 def tiles(width: int, height: int, tile: int, overlap: int):

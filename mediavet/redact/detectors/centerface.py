@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from mediavet.redact.detectors import Detector, threads, tiled
+from mediavet.redact.detectors import Detector, answered, threads, tiled
 from mediavet.redact.regions import Region, suppress
 
 NAME = "centerface"
@@ -69,7 +69,7 @@ def _window(rgb: np.ndarray, min_score: float) -> list[tuple[tuple, float]]:
     """Faces in one window: run, decode the heat map."""
     height, width = rgb.shape[:2]
     heat, scale, offset, _landmarks = _outputs(rgb)
-    rows, cols = np.nonzero(heat[0, 0] > min_score)
+    rows, cols = np.nonzero(heat[0, 0] >= min_score)
     found = []
     for r, c in zip(rows.tolist(), cols.tolist()):
         face_h, face_w = np.exp(scale[0, 0, r, c]) * STRIDE, np.exp(scale[0, 1, r, c]) * STRIDE
@@ -96,8 +96,8 @@ def find(rgb: np.ndarray, min_score: float, memo=None) -> list[Region]:
     height, width = rgb.shape[:2]
     found = []
     for scale, window in passes(width, height):
-        found += tiled(lambda part: _window(part, min_score), rgb, scale, window, OVERLAP if window == TILE else 0,
-                       memo, ("centerface", min_score), local=CONTEXT)
+        found += tiled(lambda part: answered(NAME, part, min_score, _window), rgb, scale, window,
+                       OVERLAP if window == TILE else 0, memo, ("centerface", min_score), local=CONTEXT)
     return [Region("face", tuple(int(v) for v in box), score, NAME) for box, score in suppress(found)]
 
 

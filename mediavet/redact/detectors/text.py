@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from mediavet.redact.detectors import Detector, threads, tiled
+from mediavet.redact.detectors import Detector, answered, threads, tiled
 from mediavet.redact.regions import Region, suppress
 
 BINARY = 0.3  # probability that makes a pixel part of a text area
@@ -75,13 +75,15 @@ def find(rgb: np.ndarray, min_score: float, memo=None) -> list[Region]:
     scale = min(scale, 2000 / longest) if longest <= WINDOW else min(1.0, MAX_WORK / longest)
     longest = max(height, width) * scale
     window = WINDOW if longest > WINDOW else max(32, round(longest))
-    found = tiled(lambda part: _window(part, min_score), rgb, scale, window, OVERLAP if window == WINDOW else 0,
-                  memo, ("text", min_score))
+    def run(part):
+        return answered("text", part, min_score, _window)
+
+    found = tiled(run, rgb, scale, window, OVERLAP if window == WINDOW else 0, memo, ("text", min_score))
     regions = [Region("text", tuple(int(v) for v in box), score, "ppocr-det") for box, score in suppress(found, 0.5)]
     if longest <= WINDOW or not any(_blob(region) for region in regions):
         return regions
-    coarse = [box for box, score in tiled(lambda part: _window(part, min_score), rgb, WINDOW / max(height, width),
-                                          WINDOW, 0, memo, ("text-coarse", min_score)) if score >= CONFIRM]
+    coarse = [box for box, score in tiled(run, rgb, WINDOW / max(height, width), WINDOW, 0, memo,
+                                          ("text-coarse", min_score)) if score >= CONFIRM]
     return [_judged(region, coarse, rgb) if _blob(region) else region for region in regions]
 
 

@@ -106,13 +106,14 @@ def find_regions(frames, options: ProtectOptions) -> list[Region]:
 
 
 def checked(frames, regions: list[Region], options: ProtectOptions, decided=(), checks: int | None = None):
-    """The fail-closed check: every face and text model runs afresh on the covered picture
-    (`uncovered`; `decided`: what a person chose to leave visible, see plan.py); what it finds
-    is covered too (with its margins) and the covered picture checked again, up to `checks`
-    times (CHECKS unless given). Returns the regions, the covered frames and what the last check still found: a
-    copy is written only when that is empty. (Measured on 55 corpus pictures: the search's
-    last pass found nothing new while a fresh check found a face or a text line on 2 of them;
-    the second check found them covered.)"""
+    """The fail-closed check: every face and text model looks afresh at the whole covered
+    picture (`uncovered`: only a window whose pixels a model has seen before is answered from
+    memory, detectors.answered; `decided`: what a person chose to leave visible, see plan.py).
+    What it finds is covered too (with its margins) and the covered picture checked again, up
+    to `checks` times (CHECKS unless given). Returns the regions, the covered frames and what
+    the last check still found: a copy is written only when that is empty. (Measured on 55
+    corpus pictures: the search's last pass found nothing new while a fresh check found a face
+    or a text line on 2 of them; the second check found them covered.)"""
     size, checks = frames[0].size, checks or CHECKS
     for number in range(1, checks + 1):
         covered = apply(frames, regions)

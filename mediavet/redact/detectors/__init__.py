@@ -8,6 +8,7 @@ covering is still big enough for the model, rather than shrunk until faces vanis
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
@@ -158,6 +159,7 @@ class TileMemo:
 
 
 _ANSWERS: "OrderedDict[tuple, tuple[float, list]]" = OrderedDict()
+_ANSWERS_LOCK = threading.Lock()  # the review server may detect in two threads
 BOXES_KEPT = 200_000  # boxes remembered per process at most (~40 MB), the oldest windows forgotten first
 
 
@@ -173,17 +175,19 @@ def answered(model: str, window, min_score: float, run) -> list[tuple[tuple, flo
 
     pixels = np.ascontiguousarray(window)
     key = (model, pixels.shape, hashlib.blake2b(memoryview(pixels).cast("B"), digest_size=16).digest())
-    if key in _ANSWERS and _ANSWERS[key][0] <= min_score:
-        _ANSWERS.move_to_end(key)
-        floor, answer = _ANSWERS[key]
-    else:
-        floor, answer = min_score, run(pixels, min_score)
-        _ANSWERS.pop(key, None)
-        _ANSWERS[key] = (floor, answer)
-        kept = sum(len(boxes) for _, boxes in _ANSWERS.values())
-        while kept > BOXES_KEPT and len(_ANSWERS) > 1:
-            kept -= len(_ANSWERS.popitem(last=False)[1][1])
-    return [(box, score) for box, score in answer if score >= min_score]
+    with _ANSWERS_LOCK:
+        known = _ANSWERS.get(key)
+        if known is not None and known[0] <= min_score:
+            _ANSWERS.move_to_end(key)
+    if known is None or known[0] > min_score:
+        known = (min_score, run(pixels, min_score))
+        with _ANSWERS_LOCK:
+            _ANSWERS.pop(key, None)
+            _ANSWERS[key] = known
+            kept = sum(len(boxes) for _, boxes in _ANSWERS.values())
+            while kept > BOXES_KEPT and len(_ANSWERS) > 1:
+                kept -= len(_ANSWERS.popitem(last=False)[1][1])
+    return [(box, score) for box, score in known[1] if score >= min_score]
 
 
 def tiles(width: int, height: int, tile: int, overlap: int):

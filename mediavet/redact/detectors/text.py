@@ -75,6 +75,7 @@ def find(rgb: np.ndarray, min_score: float, memo=None) -> list[Region]:
     scale = min(scale, 2000 / longest) if longest <= WINDOW else min(1.0, MAX_WORK / longest)
     longest = max(height, width) * scale
     window = WINDOW if longest > WINDOW else max(32, round(longest))
+
     def run(part):
         return answered("text", part, min_score, _window)
 

@@ -82,12 +82,16 @@ def _collage(picture, strangers, grid, gutter, number):
 
 
 def test_a_photo_of_a_screen_at_an_angle_with_scan_lines_is_found(archive):
+    """Every one of them. The steepest (picture 12) gets 32 or more of the index's votes, yet
+    those pairs agree on only 3 under a similarity (look-alike entries took its best ones), too
+    few to pair it alone; so many votes now ask for that, with a perspective: 53 agree (before:
+    missed, 12 of 13 found)."""
     index, pictures, _ = archive
     results = []
     for number, picture in enumerate(pictures):
         seen, box = scenes.screen_photo(picture, seed=number)
         results.append(found(index, seen, number, box, inside=0.8))
-    at_most_one_missed(results)
+    assert all(results), [n for n, right in enumerate(results) if not right]
 
 
 def test_distinct_photos_framed_the_same_ways_match_nothing(archive):

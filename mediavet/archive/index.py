@@ -381,8 +381,10 @@ class HashIndex:
                 if len(pairs) < MIN_VOTES:
                     continue
                 count, transform = keypoints.agreement(stored[item], query, pairs)
-                if keypoints.PERSPECTIVE_FROM <= count < keypoints.MIN_INLIERS:  # promising, yet short: pair with
-                    count, transform = keypoints.agreement(stored[item], query)  # it alone (look-alikes took some)
+                tilted = len(pairs) >= keypoints.PERSPECTIVE_VOTES  # many votes, little similarity: a steep angle?
+                if count < keypoints.MIN_INLIERS and (count >= keypoints.PERSPECTIVE_FROM or tilted):  # promising,
+                    # yet short: pair with it alone (look-alikes took some)
+                    count, transform = keypoints.agreement(stored[item], query, tilted=tilted)
                 if count >= keypoints.MIN_INLIERS and count > confirmed.get(item, (0,))[0]:
                     confirmed[item] = (count, transform, number)
         return confirmed

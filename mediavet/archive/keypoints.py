@@ -28,6 +28,7 @@ MIN_SPREAD = 0.15  # inliers must span this fraction of the picture in both dire
 QUERY_SPREAD = 0.3  # ... or this fraction of the looked-up picture
 SCALE_RANGE = (0.25, 3.0)  # after normalisation: a crop enlarges, a picture inside a screenshot shrinks
 PERSPECTIVE_FROM = 6  # similarity inliers that make a perspective worth trying (most strangers have fewer)
+PERSPECTIVE_VOTES = 32  # ... or index votes (descriptors nearest to this entry's): a steep angle leaves a similarity few
 PERSPECTIVE_EXTRA = 8  # a perspective transform, freer than a similarity, must explain this many more pairs
 PERSPECTIVE_SKEW = 3.0  # opposite sides of the seen picture differ in length at most this much
 
@@ -95,7 +96,8 @@ def inliers(stored: Signature, query: Signature, pairs: list[tuple[int, int]] | 
     return agreement(stored, query, pairs)[0]
 
 
-def agreement(stored: Signature, query: Signature, pairs: list[tuple[int, int]] | None = None):
+def agreement(stored: Signature, query: Signature, pairs: list[tuple[int, int]] | None = None,
+              tilted: bool = False):
     """(inliers, transform): how many of `stored`'s keypoints land where one transform puts
     them in `query`, and that transform (3×3, stored → query positions), or (0, None).
 
@@ -103,7 +105,8 @@ def agreement(stored: Signature, query: Signature, pairs: list[tuple[int, int]] 
     few, a perspective transform (a photo of a screen taken at an angle), which must then explain
     more of them (PERSPECTIVE_EXTRA) and keep the stored picture a plausible quadrilateral.
     `pairs` (stored index, query index) may come from a search already done; otherwise each
-    query descriptor is paired with its nearest stored one.
+    query descriptor is paired with its nearest stored one. `tilted`: try the perspective even
+    when the similarity explains almost nothing (the index saw many votes for this entry).
     """
     import cv2
 
@@ -123,7 +126,7 @@ def agreement(stored: Signature, query: Signature, pairs: list[tuple[int, int]] 
     if transform is not None and SCALE_RANGE[0] <= float(np.hypot(transform[0, 0], transform[1, 0])) <= SCALE_RANGE[1]:
         count = _spread_count(stored, query, source, target, stored_ids, mask)
         transform = np.vstack([transform, [0, 0, 1]])
-    if count >= MIN_INLIERS or count < PERSPECTIVE_FROM or len(pairs) < MIN_INLIERS + PERSPECTIVE_EXTRA:
+    if count >= MIN_INLIERS or (count < PERSPECTIVE_FROM and not tilted) or len(pairs) < MIN_INLIERS + PERSPECTIVE_EXTRA:
         return (count, transform) if count else (0, None)
     homography, mask = cv2.findHomography(source, target, cv2.RANSAC, RANSAC_PX, maxIters=500)
     if homography is None or not _plausible(homography, stored.size):

@@ -130,6 +130,30 @@ def test_every_tile_of_a_collage_is_one_of_its_regions_and_a_flat_page_has_none(
     assert regions(Image.new("RGB", (600, 400), (240, 240, 240))) == []
 
 
+def test_a_tile_with_margins_of_the_gutters_colour_stays_whole_and_is_found(archive, tmp_path):
+    """A page of dark text on white (a corpus C2PA fixture) as one tile of a white-gutter 3×3
+    collage: trimming the gutters' colour cut the tile into its lines of text, none of them a
+    region, and the lookup missed it; the grid's cells keep it whole."""
+    from mediavet.archive.hashing import fingerprint
+    from mediavet.archive.index import HashIndex
+    from mediavet.archive.subpictures import regions
+
+    _, _, strangers = archive
+    page = scenes.load(CORPUS, "c2pa/no_manifest.jpg")
+    index = HashIndex(tmp_path / "index.db")
+    index.add(None, fingerprint(page), label="page")
+    try:
+        for seed in range(3):
+            sheet, box = scenes.collage(page, strangers, 3, seed=seed)
+            assert any(scenes.overlap(found_box, box) >= 0.9 for found_box, _ in regions(sheet)), seed
+            matches = scenes.lookup(index, sheet)
+            assert matches and matches[0].label == "page", seed
+            x, y, w, h = matches[0].region  # on the tile (the text's part of it: where its keypoints lie)
+            assert box[0] <= x and box[1] <= y and x + w <= box[0] + box[2] and y + h <= box[1] + box[3], seed
+    finally:
+        index.close()
+
+
 def test_verify_names_the_part_of_a_screenshot_that_is_archived_and_shows_it(archive, tmp_path):
     """Through the command line: the finding says which part, its evidence has the region in the
     file's pixels, and the HTML report shows that part beside the archive's answer."""

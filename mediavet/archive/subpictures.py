@@ -83,12 +83,17 @@ def _cut(g: np.ndarray, box, background: float, blocks: list, depth: int) -> Non
     if (top, bottom, left, right) != (0, len(rows), 0, len(cols)):
         _cut(g, (x0 + left, y0 + top, x0 + right, y0 + bottom), background, blocks, depth)
         return
-    pieces = _split(rows, "rows") or _split(cols, "cols")
+    across, down = _split(rows, "rows"), _split(cols, "cols")
+    pieces = across or down
     split = "gutter" if pieces else None
     if not pieces:
         pieces = _seam(part)
         split = "seam" if pieces else None
     blocks.append(((x0, y0, x1, y1), split))
+    # gutters both ways (a collage's grid): each cell as it stands, so that a tile whose own
+    # edges have the gutters' colour (a graphic, a page of text) is not cut into its contents
+    blocks += [((x0 + left, y0 + top, x0 + right, y0 + bottom), "cell")
+               for _, top, bottom in across for _, left, right in down]
     if depth >= MAX_DEPTH:
         return
     for axis, start, end in pieces:

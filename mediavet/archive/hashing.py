@@ -157,13 +157,14 @@ def fingerprint(image, for_lookup: bool = False, offset: tuple[int, int] | None 
 
     left, top, right, bottom = uniform_border_box(image)
     picture = image.convert("RGB").crop((left, top, right, bottom))
-    hashes = compute(picture, ("pdq", "phash", "dhash"), trim=False)
+    turned = dihedral(picture, "pdq") if for_lookup else []  # the first is the picture's own PDQ
+    hashes = turned[:1] + compute(picture, ("phash", "dhash") if for_lookup else ("pdq", "phash", "dhash"), trim=False)
     # PDQ's quality measures how much the picture has to hash: on a near-flat picture every
     # global hash degenerates (pHash of any flat image is all zeros), so all carry it
     hashes = [replace(h, quality=hashes[0].quality) for h in hashes]
     if not for_lookup:
         return Fingerprint(tuple(hashes), (keypoints.extract(picture, keypoints.STORED),))
-    hashes += dihedral(picture, "pdq")[1:]
+    hashes += turned[1:]
     signatures = (keypoints.extract(picture, keypoints.QUERY if offset is None else keypoints.VIEW_QUERY),)
     if offset is None:
         signatures += (keypoints.extract(ImageOps.mirror(picture), keypoints.QUERY),)

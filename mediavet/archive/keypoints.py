@@ -79,14 +79,15 @@ def extract(image, count: int = STORED) -> Signature:
     strength = np.array([p.response for p in points])
     cells = (np.minimum(xy[:, 0] * GRID // width, GRID - 1) * GRID
              + np.minimum(xy[:, 1] * GRID // height, GRID - 1)).astype(int)
-    by_strength = np.argsort(-strength, kind="stable")
+    # each keypoint's rank by strength within its cell: group the strongest-first order by cell
+    by_cell = np.argsort(-strength, kind="stable")
+    by_cell = by_cell[np.argsort(cells[by_cell], kind="stable")]
+    grouped = cells[by_cell]
     rank_in_cell = np.empty(len(points), dtype=int)
-    seen = np.zeros(GRID * GRID, dtype=int)
-    for position in by_strength:
-        rank_in_cell[position] = seen[cells[position]]
-        seen[cells[position]] += 1
+    rank_in_cell[by_cell] = np.arange(len(points)) - np.searchsorted(grouped, grouped)
     share = -(-count // (GRID * GRID))
-    order = sorted(range(len(points)), key=lambda i: (rank_in_cell[i] >= share, -strength[i], i))[:count]
+    # each cell's strongest share first, then the rest by strength (ties: detection order)
+    order = np.lexsort((np.arange(len(points)), -strength, rank_in_cell >= share))[:count]
     return Signature(xy[order], descriptors[order], (width, height))
 
 

@@ -147,10 +147,12 @@ class Fingerprint:
         return Fingerprint(self.hashes[:3], self.signatures[:1])
 
 
-def fingerprint(image, for_lookup: bool = False, offset: tuple[int, int] | None = None) -> Fingerprint:
+def fingerprint(image, for_lookup: bool = False, offset: tuple[int, int] | None = None,
+                stored: int | None = None) -> Fingerprint:
     """The fingerprint of an upright PIL image (borders trimmed first). `offset`: the image is
     a region of the picture being looked up, lying there; its lookup leaves out the mirror
-    image's keypoints (half the cost; PDQ's variants still find a mirrored region)."""
+    image's keypoints (half the cost; PDQ's variants still find a mirrored region). `stored`:
+    the keypoints an archive entry keeps (keypoints.STORED unless given)."""
     from PIL import ImageOps
 
     from mediavet.archive import keypoints
@@ -163,7 +165,7 @@ def fingerprint(image, for_lookup: bool = False, offset: tuple[int, int] | None 
     # global hash degenerates (pHash of any flat image is all zeros), so all carry it
     hashes = [replace(h, quality=hashes[0].quality) for h in hashes]
     if not for_lookup:
-        return Fingerprint(tuple(hashes), (keypoints.extract(picture, keypoints.STORED),))
+        return Fingerprint(tuple(hashes), (keypoints.extract(picture, stored or keypoints.STORED),))
     hashes += turned[1:]
     signatures = (keypoints.extract(picture, keypoints.QUERY if offset is None else keypoints.VIEW_QUERY),)
     if offset is None:

@@ -18,6 +18,7 @@ import numpy as np
 
 SIDE = 640  # long side of the normalised picture the keypoints are found on
 STORED = 128  # keypoints kept in an index entry
+KEYFRAME_STORED = 256  # ... of a clip's keyframe: reframed to 9:16 (a phone app) a clip keeps a third of them
 QUERY = 500  # keypoints taken from a picture being looked up
 VIEW_QUERY = 250  # ... from each picture found inside it (subpictures.py): each is a lookup of its own
 MAX_DESCRIPTOR_DISTANCE = 64  # of 256 bits

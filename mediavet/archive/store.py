@@ -15,6 +15,7 @@ from pathlib import Path
 
 from mediavet.archive.hashing import HASH_SIDE, Fingerprint, fingerprint, lookup_views
 from mediavet.archive.index import HashIndex
+from mediavet.archive.keypoints import KEYFRAME_STORED
 from mediavet.errors import MediaError
 
 
@@ -51,7 +52,8 @@ def views(media, for_lookup: bool = False) -> list[tuple[float | None, Fingerpri
     else:
         shown = [(None, media.image(max_side=HASH_SIDE))]
     if not for_lookup:
-        return [(seconds, fingerprint(image)) for seconds, image in shown]
+        stored = KEYFRAME_STORED if media.is_video else None
+        return [(seconds, fingerprint(image, stored=stored)) for seconds, image in shown]
     found = []
     for seconds, image in shown:
         factor = media.size[0] / image.width

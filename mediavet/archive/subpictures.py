@@ -7,7 +7,8 @@ the whole frame, and most of its keypoints land on the clutter. So before a look
 is cut into blocks the way a page is (recursive XY-cut): along bands of flat colour that run
 right across the block (gutters, the app's background between its header, text and the
 picture), and where there is no such band along a seam (a straight line of strong contrast
-right across the block, where two pictures meet without a gutter). Every block that no gutter
+right across the block, where two pictures meet without a gutter). Where gutters run both
+ways (a collage's grid) each cell is a block too, as it stands. Every block that no gutter
 divides and that is large and not flat is a region, the largest first, then the blocks gutters
 divide.
 """
@@ -92,8 +93,8 @@ def _cut(g: np.ndarray, box, background: float, blocks: list, depth: int) -> Non
     blocks.append(((x0, y0, x1, y1), split))
     # gutters both ways (a collage's grid): each cell as it stands, so that a tile whose own
     # edges have the gutters' colour (a graphic, a page of text) is not cut into its contents
-    blocks += [((x0 + left, y0 + top, x0 + right, y0 + bottom), "cell")
-               for _, top, bottom in across for _, left, right in down]
+    blocks += [((x0 + start, y0 + above, x0 + end, y0 + below), "cell")
+               for _, above, below in across for _, start, end in down]
     if depth >= MAX_DEPTH:
         return
     for axis, start, end in pieces:

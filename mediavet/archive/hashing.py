@@ -122,6 +122,7 @@ def compute(image, algos=("pdq", "phash", "dhash"), trim: bool = True) -> list[P
     return hashes
 
 
+SAME_VIEW = 0.9  # a region overlapping the whole frame's trimmed picture this much is that picture
 HASH_SIDE = 720  # pixels needed on the long side: decoders may scale down (JPEG draft) to this
 
 
@@ -177,10 +178,12 @@ def fingerprint(image, for_lookup: bool = False, offset: tuple[int, int] | None 
 def lookup_views(image) -> list[Fingerprint]:
     """Lookup fingerprints of a picture: the whole of it (divided when pictures are found in
     it), then each picture found inside it."""
-    from mediavet.archive.subpictures import regions
+    from mediavet.archive.subpictures import overlap, regions
 
-    found = regions(image)
-    views = [replace(fingerprint(image, for_lookup=True), divided=bool(found))]
+    whole = fingerprint(image, for_lookup=True)
+    # a region that is the whole frame's picture again (inside a flat border) adds nothing
+    found = [(box, divided) for box, divided in regions(image) if overlap(box, whole.region) < SAME_VIEW]
+    views = [replace(whole, divided=bool(found))]
     for (x, y, w, h), divided in found:
         view = fingerprint(image.crop((x, y, x + w, y + h)), for_lookup=True, offset=(x, y))
         views.append(replace(view, divided=divided))

@@ -1,7 +1,8 @@
 """Recycled photos inside screenshots, collages and photos of screens (issue #15): an archived
 corpus photo is found wherever it sits in the frame, with the region it sits in; distinct
 corpus photos framed the same way match nothing. The scenes come from bench/dup_accuracy.py's
-generators (an app-like post with text at several sizes, collages, a screen at an angle)."""
+generators (an app-like post with text at several sizes, collages, a screen at an angle) and
+bench/dup_clips.py's (a clip reframed to 9:16, written as H.264)."""
 
 import json
 import sys

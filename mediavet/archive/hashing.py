@@ -122,7 +122,6 @@ def compute(image, algos=("pdq", "phash", "dhash"), trim: bool = True) -> list[P
     return hashes
 
 
-SAME_VIEW = 0.9  # a region overlapping the whole frame's trimmed picture this much is that picture
 HASH_SIDE = 720  # pixels needed on the long side: decoders may scale down (JPEG draft) to this
 
 
@@ -160,19 +159,23 @@ def fingerprint(image, for_lookup: bool = False, offset: tuple[int, int] | None 
 
     left, top, right, bottom = uniform_border_box(image)
     picture = image.convert("RGB").crop((left, top, right, bottom))
-    turned = dihedral(picture, "pdq") if for_lookup else []  # the first is the picture's own PDQ
-    hashes = turned[:1] + compute(picture, ("phash", "dhash") if for_lookup else ("pdq", "phash", "dhash"), trim=False)
+    # a lookup takes PDQ of all eight turns, the first of which is the picture's own
+    pdq = dihedral(picture, "pdq") if for_lookup else compute(picture, ("pdq",), trim=False)
+    hashes = pdq[:1] + compute(picture, ("phash", "dhash"), trim=False)
     # PDQ's quality measures how much the picture has to hash: on a near-flat picture every
     # global hash degenerates (pHash of any flat image is all zeros), so all carry it
     hashes = [replace(h, quality=hashes[0].quality) for h in hashes]
     if not for_lookup:
         return Fingerprint(tuple(hashes), (keypoints.extract(picture, stored or keypoints.STORED),))
-    hashes += turned[1:]
+    hashes += pdq[1:]
     signatures = (keypoints.extract(picture, keypoints.QUERY if offset is None else keypoints.VIEW_QUERY),)
     if offset is None:
         signatures += (keypoints.extract(ImageOps.mirror(picture), keypoints.QUERY),)
     x, y = offset or (0, 0)
     return Fingerprint(tuple(hashes), signatures, (x + left, y + top, right - left, bottom - top))
+
+
+SAME_VIEW = 0.9  # a region overlapping the whole frame's trimmed picture this much is that picture
 
 
 def lookup_views(image) -> list[Fingerprint]:

@@ -381,9 +381,10 @@ class HashIndex:
                 if len(pairs) < MIN_VOTES:
                     continue
                 count, transform = keypoints.agreement(stored[item], query, pairs)
-                tilted = len(pairs) >= keypoints.PERSPECTIVE_VOTES  # many votes, little similarity: a steep angle?
-                if count < keypoints.MIN_INLIERS and (count >= keypoints.PERSPECTIVE_FROM or tilted):  # promising,
-                    # yet short: pair with it alone (look-alikes took some)
+                # promising yet short (look-alike entries took some of its pairs), or many votes that a
+                # similarity hardly explains (a steep angle): pair it alone, a perspective allowed when tilted
+                tilted = len(pairs) >= keypoints.PERSPECTIVE_VOTES
+                if count < keypoints.MIN_INLIERS and (count >= keypoints.PERSPECTIVE_FROM or tilted):
                     count, transform = keypoints.agreement(stored[item], query, tilted=tilted)
                 if count >= keypoints.MIN_INLIERS and count > confirmed.get(item, (0,))[0]:
                     confirmed[item] = (count, transform, number)

@@ -156,6 +156,20 @@ def test_a_tile_with_margins_of_the_gutters_colour_stays_whole_and_is_found(arch
         index.close()
 
 
+def test_a_picture_inside_a_flat_border_is_looked_up_once(archive):
+    """The whole frame's view already trims a flat border; the same picture found as a region
+    is not looked up a second time (it was, at a view's cost, for every bordered copy)."""
+    from mediavet.archive.hashing import lookup_views
+    from mediavet.archive.subpictures import regions
+
+    _, pictures, _ = archive
+    for picture in pictures[:4]:
+        bordered = scenes.white_border_8(picture)
+        whole = lookup_views(bordered)[0].region
+        assert any(scenes.overlap(box, whole) >= 0.9 for box, _ in regions(bordered))  # the cut finds it again
+        assert all(scenes.overlap(view.region, whole) < 0.9 for view in lookup_views(bordered)[1:])
+
+
 def test_verify_names_the_part_of_a_screenshot_that_is_archived_and_shows_it(archive, tmp_path):
     """Through the command line: the finding says which part, its evidence has the region in the
     file's pixels, and the HTML report shows that part beside the archive's answer."""

@@ -52,7 +52,7 @@ def regions(image) -> list[tuple[tuple[int, int, int, int], bool]]:
     kept = []
     for (x0, y0, x1, y1), split in blocks:
         w, h = x1 - x0, y1 - y0
-        if w < MIN_SIDE * width or h < MIN_SIDE * height or not MIN_AREA <= w * h / (width * height) <= MAX_AREA:
+        if not _large_enough(w, h, g.shape) or w * h / (width * height) > MAX_AREA:
             continue
         if (busy[y1, x1] - busy[y0, x1] - busy[y1, x0] + busy[y0, x0]) / (w * h) >= BUSY:
             kept.append(((x0, y0, w, h), split))
@@ -73,9 +73,9 @@ def _cut(g: np.ndarray, box, background: float, blocks: list, depth: int) -> Non
     app's page), record it, and cut it further where it can be cut. Bands of another flat
     colour (a clear sky) belong to the picture."""
     x0, y0, x1, y1 = box
+    if not _large_enough(x1 - x0, y1 - y0, g.shape):
+        return  # neither it nor anything inside it can be a region
     part = g[y0:y1, x0:x1]
-    if part.size == 0:
-        return
     rows, cols = _flat(part, background, 1), _flat(part, background, 0)
     if rows.all() or cols.all():
         return  # all flat
@@ -100,6 +100,12 @@ def _cut(g: np.ndarray, box, background: float, blocks: list, depth: int) -> Non
     for axis, start, end in pieces:
         _cut(g, (x0, y0 + start, x1, y0 + end) if axis == "rows" else (x0 + start, y0, x0 + end, y1), background,
              blocks, depth + 1)
+
+
+def _large_enough(w: int, h: int, shape) -> bool:
+    """Whether a block of w × h is large enough in a frame of this (height, width) to be a region."""
+    height, width = shape
+    return w >= MIN_SIDE * width and h >= MIN_SIDE * height and w * h >= MIN_AREA * width * height
 
 
 def _flat(part: np.ndarray, background: float, axis: int) -> np.ndarray:

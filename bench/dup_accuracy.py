@@ -3,10 +3,13 @@
 Indexes a set of distinct corpus originals, then looks up nine altered copies of each
 (half size, JPEG quality 30, 10% off-centre crop, mirror, 3-degree rotation then crop,
 greyscale, a text banner over the bottom 12%, an 8% white border, brightness and
-contrast +20%) and as many distinct pictures that were never indexed. It prints, per
-alteration, how often the right original is the top match, and whether any distractor
-matched anything, for mediavet and for two plain baselines run on the same files:
-pHash (distance <= 10) and PDQ with its dihedral variants (<= 31).
+contrast +20%), seven copies with the picture inside another (phone screenshots of a post,
+2x2 and 3x3 collages, a photo of a screen), and as many distinct pictures that were never
+indexed. It prints, per alteration, how often the right original is the top match, and
+whether any distractor matched anything, for mediavet and for three baselines run on the
+same files: mediavet's lookup of the whole frame only (as it was before issue #15, whose
+time per query the target compares with), pHash (distance <= 10) and PDQ with its dihedral
+variants (<= 31).
 
 The two lists were chosen once: corpus pictures at least 160 px on the short side, with a
 trustworthy PDQ, and no pair of them the same scene (PDQ of any dihedral variant within
@@ -289,6 +292,12 @@ def lookup(index, im):
     return sorted(best.values(), key=lambda m: (-m.score, -(m.inliers or 0), m.item))
 
 
+def whole_frame_lookup(index, im):
+    """The lookup as it was before pictures inside pictures (issue #15): the whole frame only,
+    the time per query the target is measured against, in the same run."""
+    return index.query(fingerprint(im, for_lookup=True))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "corpus")
@@ -315,50 +324,63 @@ def main() -> int:
         index.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         index.db.execute("VACUUM")
         entry_bytes = (Path(tmp) / "bench.db").stat().st_size / len(originals)
-        lookups, lookup_seconds, failing = 0, 0.0, []
+        lookups, lookup_seconds, whole_seconds, failing = 0, 0.0, 0.0, []
         print(f"{len(originals)} originals indexed, {len(cases)} alterations each, {len(distractors)} distractors "
               f"(which also fill the collages)\n")
-        print(f"{'alteration':22s} {'mediavet':>9s} {'region':>7s} {'ms':>5s} {'pHash<=10':>10s} {'PDQx8<=31':>10s}")
-        totals = [0, 0, 0]
+        print(f"{'':40s} {'whole frame only':>16s}")
+        print(f"{'alteration':22s} {'mediavet':>9s} {'region':>7s} {'ms':>5s} {'top-1':>10s} {'ms':>5s} "
+              f"{'pHash<=10':>10s} {'PDQx8<=31':>10s}")
+        totals = [0, 0, 0, 0]
         for name, alteration in cases:
-            right, placed, spent = [0, 0, 0], 0, 0.0
+            right, placed, spent, whole = [0, 0, 0, 0], 0, 0.0, 0.0
             for number, im in enumerate(originals):
                 copy, box = alteration(im, number)
                 started = time.perf_counter()
                 matches = lookup(index, copy)
                 spent += time.perf_counter() - started
+                started = time.perf_counter()
+                before = whole_frame_lookup(index, copy)
+                whole += time.perf_counter() - started
                 lookups += 1
                 top = bool(matches) and matches[0].label == str(number)
                 right[0] += top
                 placed += bool(top and box and matches[0].region and overlap(matches[0].region, box) >= 0.5)
-                right[1] += baseline_top(compute(copy, ("phash",), trim=False), phash_archive, "phash") == number
-                right[2] += baseline_top(pdq_dihedral(copy), pdq_archive, "pdq") == number
+                right[1] += bool(before) and before[0].label == str(number)
+                right[2] += baseline_top(compute(copy, ("phash",), trim=False), phash_archive, "phash") == number
+                right[3] += baseline_top(pdq_dihedral(copy), pdq_archive, "pdq") == number
             totals = [t + r for t, r in zip(totals, right)]
             lookup_seconds += spent
+            whole_seconds += whole
             n = len(originals)
             failing += [name] if right[0] / n < 0.95 else []
             region = f"{placed / n:7.0%}" if box else f"{'–':>7s}"
             print(f"{name:22s} {right[0] / n:9.0%} {region} {spent / n * 1000:5.0f} {right[1] / n:10.0%} "
-                  f"{right[2] / n:10.0%}", flush=True)
+                  f"{whole / n * 1000:5.0f} {right[2] / n:10.0%} {right[3] / n:10.0%}", flush=True)
         n = len(originals) * len(cases)
-        print(f"{'all altered copies':22s} {totals[0] / n:9.1%} {'':7s} {totals[1] / n:10.1%} {totals[2] / n:10.1%}")
-        false, closest = [0, 0, 0], 0
+        print(f"{'all altered copies':22s} {totals[0] / n:9.1%} {'':7s} {'':5s} {totals[1] / n:10.1%} {'':5s} "
+              f"{totals[2] / n:10.1%} {totals[3] / n:10.1%}")
+        false, closest = [0, 0, 0, 0], 0
         stored = [index.signature(item) for item in range(1, len(originals) + 1)]
         for im in distractors:
             false[0] += bool(lookup(index, im))
             closest = max([closest] + [keypoints.inliers(s, q) for s in stored
                                        for q in fingerprint(im, for_lookup=True).signatures])
-            false[1] += baseline_top(compute(im, ("phash",), trim=False), phash_archive, "phash") is not None
-            false[2] += baseline_top(pdq_dihedral(im), pdq_archive, "pdq") is not None
-        print(f"{'distractors matched':22s} {false[0]:9d} {'':7s} {false[1]:10d} {false[2]:10d}   (of {len(distractors)})")
+            false[1] += bool(whole_frame_lookup(index, im))
+            false[2] += baseline_top(compute(im, ("phash",), trim=False), phash_archive, "phash") is not None
+            false[3] += baseline_top(pdq_dihedral(im), pdq_archive, "pdq") is not None
+        print(f"{'distractors matched':22s} {false[0]:9d} {'':7s} {'':5s} {false[1]:10d} {'':5s} {false[2]:10d} "
+              f"{false[3]:10d}   (of {len(distractors)})")
         print(f"closest distractor: {closest} keypoint inliers (a match needs {keypoints.MIN_INLIERS})")
+        ratio = lookup_seconds / whole_seconds
         print(f"\nmediavet: {add_seconds / len(originals) * 1000:.0f} ms per picture added, "
               f"{lookup_seconds / lookups * 1000:.0f} ms per lookup (fingerprints of every view + search), "
               f"{entry_bytes / 1024:.1f} KiB per index entry")
+        print(f"whole frame only: {whole_seconds / lookups * 1000:.0f} ms per lookup; "
+              f"the lookup with pictures inside pictures takes {ratio:.2f}x that")
         index.close()
-    target = not failing and false[0] == 0
-    print("target (>= 95% top-1 on every alteration, no distractor matched):", "met" if target else
-          f"NOT met ({', '.join(failing) or 'false matches'})")
+    target = not failing and false[0] == 0 and ratio <= 2
+    print("target (>= 95% top-1 on every alteration, no distractor matched, <= 2x the whole-frame lookup's time):",
+          "met" if target else f"NOT met ({', '.join(failing) or ('false matches' if false[0] else 'time')})")
     return 0 if target else 1
 
 

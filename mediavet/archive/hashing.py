@@ -63,10 +63,11 @@ def compare(a: PerceptualHash, b: PerceptualHash, threshold: int | None = None) 
 
 
 def _from_bits(algo: str, bits, quality=None) -> PerceptualHash:
-    value = 0
-    for bit in bits:
-        value = (value << 1) | int(bool(bit))
-    return PerceptualHash(algo, len(bits), value, quality)
+    """The hash of a sequence of bits, the first the most significant (a multiple of 8 of them)."""
+    import numpy as np
+
+    flags = np.asarray(bits).astype(bool).ravel()
+    return PerceptualHash(algo, len(flags), int.from_bytes(np.packbits(flags).tobytes(), "big"), quality)
 
 
 def trim_uniform_border(image, tolerance: float = 10.0):

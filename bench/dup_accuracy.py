@@ -3,8 +3,8 @@
 Indexes a set of distinct corpus originals, then looks up nine altered copies of each
 (half size, JPEG quality 30, 10% off-centre crop, mirror, 3-degree rotation then crop,
 greyscale, a text banner over the bottom 12%, an 8% white border, brightness and
-contrast +20%), seven copies with the picture inside another (phone screenshots of a post,
-2x2 and 3x3 collages, a photo of a screen), and as many distinct pictures that were never
+contrast +20%), eight copies with the picture inside another (phone screenshots of a post,
+a scrolling capture of five posts, 2x2 and 3x3 collages, a photo of a screen), and as many distinct pictures that were never
 indexed. It prints, per alteration, how often the right original is the top match, and
 whether any distractor matched anything, for mediavet and for three baselines run on the
 same files: mediavet's lookup of the whole frame only (as it was before issue #15, whose
@@ -199,6 +199,29 @@ def screenshot_post(im, share=0.5, dark=False, seed=0):
     return _saved(shot), (margin, top, pw, ph)
 
 
+def scroll_capture(im, fillers, posts=5, seed=0):
+    """A phone's scrolling capture of a feed: `posts` screenshots of posts stacked into one
+    tall picture, the original in one of them and fillers in the others."""
+    import random
+
+    rng = random.Random(seed)
+    mine = rng.randrange(posts)
+    others = iter(rng.sample(fillers, posts - 1))
+    pages, box = [], None
+    for number in range(posts):
+        page, inside = screenshot_post(im if number == mine else next(others), 0.5, dark=seed % 2 == 1,
+                                       seed=seed + number)
+        if number == mine:
+            box = (inside[0], sum(p.height for p in pages) + inside[1], inside[2], inside[3])
+        pages.append(page)
+    strip = Image.new("RGB", (pages[0].width, sum(p.height for p in pages)))
+    top = 0
+    for page in pages:
+        strip.paste(page, (0, top))
+        top += page.height
+    return _saved(strip), box
+
+
 def collage(im, fillers, grid=2, tile=None, gutter=8, seed=0):
     """An n×n collage of square tiles with `gutter` px of white between them; the original
     (centre-cut to a square) is one tile, the others are fillers."""
@@ -260,6 +283,7 @@ def inside_alterations(fillers):
         ("screenshot_post_30", lambda im, n: screenshot_post(im, 0.3, dark=n % 2 == 1, seed=n)),
         ("screenshot_post_50", lambda im, n: screenshot_post(im, 0.5, dark=n % 2 == 0, seed=n)),
         ("screenshot_post_70", lambda im, n: screenshot_post(im, 0.7, seed=n)),
+        ("scroll_capture_5", lambda im, n: scroll_capture(im, fillers, 5, seed=n)),
         ("collage_2x2", lambda im, n: collage(im, fillers, 2, seed=n)),
         ("collage_2x2_seamless", lambda im, n: collage(im, fillers, 2, gutter=0, seed=n)),
         ("collage_3x3", lambda im, n: collage(im, fillers, 3, seed=n)),

@@ -124,6 +124,19 @@ def compute(image, algos=("pdq", "phash", "dhash"), trim: bool = True) -> list[P
 
 
 HASH_SIDE = 720  # pixels needed on the long side: decoders may scale down (JPEG draft) to this
+STRIP_WIDTH = 480  # ... but a strip (a scrolling capture) keeps this many across, for the posts in it
+MAX_STRIP_SIDE = 8000  # ... up to this long
+
+
+def lookup_side(size: tuple[int, int]) -> int:
+    """The long side to decode a picture at for a lookup: HASH_SIDE; for a strip (longer than
+    subpictures.STRIP widths) enough to keep STRIP_WIDTH pixels across (never more than it has)."""
+    from mediavet.archive.subpictures import STRIP
+
+    short, long = sorted(size)
+    if long <= STRIP * short:
+        return HASH_SIDE
+    return min(long, MAX_STRIP_SIDE, max(HASH_SIDE, round(long * STRIP_WIDTH / short)))
 
 
 @dataclass(frozen=True)

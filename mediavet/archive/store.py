@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from mediavet.archive.hashing import HASH_SIDE, Fingerprint, fingerprint, lookup_views
+from mediavet.archive.hashing import HASH_SIDE, Fingerprint, fingerprint, lookup_side, lookup_views
 from mediavet.archive.index import HashIndex
 from mediavet.archive.keypoints import KEYFRAME_STORED
 from mediavet.errors import MediaError
@@ -50,7 +50,7 @@ def views(media, for_lookup: bool = False) -> list[tuple[float | None, Fingerpri
         media.check_frames()
         shown = [(frame.seconds, frame.image) for frame in keyframes(media.path)]
     else:
-        shown = [(None, media.image(max_side=HASH_SIDE))]
+        shown = [(None, media.image(max_side=lookup_side(media.size) if for_lookup else HASH_SIDE))]
     if not for_lookup:
         stored = KEYFRAME_STORED if media.is_video else None
         return [(seconds, fingerprint(image, stored=stored)) for seconds, image in shown]

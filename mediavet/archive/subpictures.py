@@ -26,13 +26,46 @@ MIN_AREA, MAX_AREA = 0.05, 0.9  # of the frame (the whole frame is looked up any
 BUSY = 0.1  # share of a region's inside with local detail (not a flat panel)
 MAX_REGIONS = 12  # a 3×3 collage, and a few of its pieces
 MAX_DEPTH = 6
+STRIP = 3.0  # a frame this many times longer than wide (a scrolling capture, a chat) is looked at in windows
+WINDOW, STRIDE = 2.5, 1.25  # a window's length and step, in frame widths: every picture up to 1.25 widths
+# long lies whole inside one
 
 
 def regions(image) -> list[tuple[tuple[int, int, int, int], bool]]:
     """(box, divided) of the picture regions inside it: the box (x, y, width, height) in the
     image's pixels, and whether gutters divide it (a row of tiles; or a picture with a band of
     the page's colour across it). Pictures first; empty when nothing looks like a picture
-    within the picture."""
+    within the picture. A strip (a scrolling capture of a feed) is cut into overlapping windows,
+    each a divided region with the regions inside it: in the whole strip a post's picture is
+    too small a share to be one."""
+    short, long = sorted(image.size)
+    if long <= STRIP * short:
+        return _regions_of_frame(image)
+    tall = image.height > image.width
+    found: list[tuple[tuple[int, int, int, int], bool]] = []
+    bare = []  # windows with no region inside: each is looked at as it stands
+    for start in _window_starts(long, short):
+        end = min(long, start + round(WINDOW * short))
+        window = (0, start, short, end - start) if tall else (start, 0, end - start, short)
+        x, y = window[0], window[1]
+        inside = _regions_of_frame(image.crop((x, y, x + window[2], y + window[3])))
+        for (bx, by, bw, bh), divided in inside:
+            box = (x + bx, y + by, bw, bh)
+            if all(overlap(box, other) < 0.8 for other, _ in found):  # seen again in the next window
+                found.append((box, divided))
+        bare += [] if inside else [(window, True)]
+    return [f for f in found if not f[1]] + [f for f in found if f[1]] + bare
+
+
+def _window_starts(long: int, short: int) -> list[int]:
+    """Where the windows along a strip start: every STRIDE widths, the last one ending at its end."""
+    length, step = round(WINDOW * short), max(1, round(STRIDE * short))
+    starts = list(range(0, max(1, long - length), step))
+    return starts + [long - length] if starts[-1] != long - length else starts
+
+
+def _regions_of_frame(image) -> list[tuple[tuple[int, int, int, int], bool]]:
+    """regions() of a frame that is not a strip."""
     import cv2
 
     grey = image.convert("L")
